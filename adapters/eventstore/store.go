@@ -284,8 +284,8 @@ func (s *Store) ReadLogFrom(ctx context.Context, q Querier, after domain.LogPosi
 	return s.collect(rows, limit)
 }
 
-// Head returns the highest position written so far (committed or not) and the number of
-// events in the log after p that are committed, for lag reports.
+// Head returns the highest position committed so far, the total a rebuild's progress is
+// measured against.
 func (s *Store) Head(ctx context.Context) (int64, error) {
 	var head int64
 	err := s.pool.QueryRow(ctx, `SELECT coalesce(max(position), 0) FROM events`).Scan(&head)
@@ -335,4 +335,17 @@ func (s *Store) upcast(e *domain.RecordedEvent) error {
 	}
 	e.Data, e.SchemaVersion = data, version
 	return nil
+}
+
+// CountAfter counts committed events after p in log order, stopping at limit so that a
+// lag report stays cheap however far behind a reader is.
+func (s *Store) CountAfter(ctx context.Context, p domain.LogPosition, limit int64) (int64, error) {
+	var n int64
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM events
+		WHERE (transaction_id, position) > ($1::text::xid8, $2) LIMIT $3) AS pending`,
+		strconv.FormatUint(p.TxID, 10), p.Position, limit).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("eventstore: count after %v: %w", p, err)
+	}
+	return n, nil
 }

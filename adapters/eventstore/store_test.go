@@ -260,9 +260,6 @@ func TestEventsAreImmutableInTheDatabase(t *testing.T) {
 	}
 }
 
-
-
-
 // TestLateCommitIsNeverSkipped builds the interleaving that loses events for a reader that
 // pages by position alone: A writes first and commits last, B writes after and commits first.
 func TestLateCommitIsNeverSkipped(t *testing.T) {

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is everything the service reads from its environment. README.md lists each variable
+// with its default; keep the two in step.
+type config struct {
+	DatabaseURL         string
+	HTTPAddr            string
+	LogLevel            slog.Level
+	LogFormat           string
+	DBMaxConns          int32
+	HTTPBodyLimit       int64
+	ShutdownTimeout     time.Duration
+	MigrateOnStart      bool
+	ServeProjections    bool
+	ProjectionBatchSize int
+}
+
+const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/interviewlm?sslmode=disable"
+
+// loadConfig reads the environment. It reports every bad variable at once, by name.
+func loadConfig(getenv func(string) string) (config, error) {
+	env := envReader{getenv: getenv}
+	c := config{
+		DatabaseURL:         env.str("DATABASE_URL", defaultDatabaseURL),
+		HTTPAddr:            env.str("HTTP_ADDR", ":8080"),
+		LogLevel:            env.level("LOG_LEVEL", slog.LevelInfo),
+		LogFormat:           env.oneOf("LOG_FORMAT", "text", "text", "json"),
+		DBMaxConns:          int32(env.intIn("DB_MAX_CONNS", 20, 2, 1000)),
+		HTTPBodyLimit:       env.bytes("HTTP_BODY_LIMIT", 4<<20),
+		ShutdownTimeout:     env.duration("SHUTDOWN_TIMEOUT", 30*time.Second),
+		MigrateOnStart:      env.boolean("MIGRATE_ON_START", true),
+		ServeProjections:    env.boolean("SERVE_PROJECTIONS", true),
+		ProjectionBatchSize: env.intIn("PROJECTION_BATCH_SIZE", 2000, 1, 100_000),
+	}
+	if len(env.problems) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(env.problems, "; "))
+	}
+	return c, nil
+}
+
+type envReader struct {
+	getenv   func(string) string
+	problems []string
+}
+
+func (e *envReader) str(name, def string) string {
+	if v := strings.TrimSpace(e.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (e *envReader) fail(name, value, want string) {
+	e.problems = append(e.problems, fmt.Sprintf("%s=%q: want %s", name, value, want))
+}
+
+func (e *envReader) oneOf(name, def string, allowed ...string) string {
+	v := strings.ToLower(e.str(name, def))
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	e.fail(name, v, "one of "+strings.Join(allowed, ", "))
+	return def
+}
+
+func (e *envReader) level(name string, def slog.Level) slog.Level {
+	v := e.str(name, "")
+	if v == "" {
+		return def
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		e.fail(name, v, "debug, info, warn or error")
+		return def
+	}
+	return l
+}
+
+func (e *envReader) intIn(name string, def, lo, hi int) int {
+	v := e.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		e.fail(name, v, fmt.Sprintf("an integer from %d to %d", lo, hi))
+		return def
+	}
+	return n
+}
+
+func (e *envReader) boolean(name string, def bool) bool {
+	v := e.str(name, "")
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		e.fail(name, v, "true or false")
+		return def
+	}
+	return b
+}
+
+func (e *envReader) duration(name string, def time.Duration) time.Duration {
+	v := e.str(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		e.fail(name, v, "a positive duration such as 30s")
+		return def
+	}
+	return d
+}
+
+// bytes reads a size such as 4MiB, 512KiB, 2MB or 1048576.
+func (e *envReader) bytes(name string, def int64) int64 {
+	v := e.str(name, "")
+	if v == "" {
+		return def
+	}
+	units := []struct {
+		suffix string
+		factor int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1000}, {"MB", 1000_000}, {"GB", 1000_000_000}, {"B", 1}}
+	number, factor := v, int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(strings.ToUpper(v), strings.ToUpper(u.suffix)) {
+			number, factor = strings.TrimSpace(v[:len(v)-len(u.suffix)]), u.factor
+			break
+		}
+	}
+	n, err := strconv.ParseInt(number, 10, 64)
+	if err != nil || n <= 0 {
+		e.fail(name, v, "a positive size such as 4MiB")
+		return def
+	}
+	return n * factor
+}
+
+func newLogger(c config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

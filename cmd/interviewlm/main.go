@@ -1,0 +1,287 @@
+// Command interviewlm is the InterviewLM backend: the HTTP API, the projection workers and the
+// tools that operate them.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/interviewlm/interviewlm/adapters/eventstore"
+	"github.com/interviewlm/interviewlm/adapters/httpapi"
+	"github.com/interviewlm/interviewlm/adapters/postgres"
+	"github.com/interviewlm/interviewlm/domain"
+	"github.com/interviewlm/interviewlm/projections"
+	"github.com/interviewlm/interviewlm/schema"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `usage: interviewlm <command> [arguments]
+
+commands:
+  serve              HTTP API and projection workers in one process
+  worker             projection workers only
+  migrate            apply the database migrations
+  projections        each projection's version, checkpoint and lag
+  rebuild [name...]  rebuild projections (all when none is named) from the start of the log
+  version            print the version
+
+Configuration is read from environment variables; README.md lists them with their defaults.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "interviewlm:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	command, args := args[0], args[1:]
+	if command == "version" {
+		fmt.Fprintln(stdout, "interviewlm", version)
+		return nil
+	}
+	known := map[string]bool{"serve": true, "worker": true, "migrate": true, "projections": true, "rebuild": true}
+	if !known[command] {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", command)
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg)
+	slog.SetDefault(logger)
+
+	migrate := command == "migrate" || (cfg.MigrateOnStart && (command == "serve" || command == "worker"))
+	app, err := open(ctx, cfg, logger, migrate)
+	if err != nil {
+		return err
+	}
+	defer app.pool.Close()
+
+	switch command {
+	case "serve":
+		return app.serve(ctx, stdout)
+	case "worker":
+		return app.work(ctx)
+	case "migrate":
+		return nil // open applied them
+	case "projections":
+		return app.printProjections(ctx, stdout)
+	default: // rebuild
+		return app.rebuild(ctx, args, stderr)
+	}
+}
+
+// app holds the wired service: every concrete adapter is chosen here and nowhere else.
+type app struct {
+	cfg      config
+	logger   *slog.Logger
+	pool     *pgxpool.Pool
+	registry *prometheus.Registry
+	store    *eventstore.Store
+	engine   *projections.Engine
+}
+
+func open(ctx context.Context, cfg config, logger *slog.Logger, migrate bool) (*app, error) {
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: cfg.DBMaxConns, AppName: "interviewlm"})
+	var pgErr *pgconn.PgError
+	if err != nil && errors.As(err, &pgErr) && pgErr.Code == "3D000" { // database does not exist
+		logger.Info("creating the database named in DATABASE_URL")
+		if err := postgres.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+			return nil, fmt.Errorf("create database: %w", err)
+		}
+		pool, err = postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: cfg.DBMaxConns, AppName: "interviewlm"})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		applied, err := schema.Migrate(ctx, pool, nil)
+		if err != nil {
+			pool.Close()
+			return nil, err
+		}
+		for _, m := range applied {
+			logger.Info("migration applied", "file", m)
+		}
+	}
+
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	store, err := eventstore.New(pool, eventstore.Options{Upcaster: domain.DefaultUpcasters().Upcast, Registerer: registry})
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	engine, err := projections.NewEngine(pool, store, projections.All(), projections.Options{
+		BatchSize: cfg.ProjectionBatchSize,
+		Logger:    logger,
+		Metrics:   projections.NewMetrics(registry),
+	})
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &app{cfg: cfg, logger: logger, pool: pool, registry: registry, store: store, engine: engine}, nil
+}
+
+func (a *app) serve(ctx context.Context, stdout io.Writer) error {
+	srv, err := httpapi.New(httpapi.Config{
+		Addr:            a.cfg.HTTPAddr,
+		BodyLimit:       a.cfg.HTTPBodyLimit,
+		Version:         version,
+		Logger:          a.logger,
+		ShutdownTimeout: a.cfg.ShutdownTimeout,
+	}, httpapi.Deps{
+		DB:          a.pool,
+		Projections: projectionStatus{a.engine},
+		Metrics:     a.registry,
+		Registerer:  a.registry,
+	})
+	if err != nil {
+		return err
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.HTTPAddr, err)
+	}
+	fmt.Fprintf(stdout, "InterviewLM %s: API at %s (health: %s/api/health)\n", version, baseURL(ln.Addr()), baseURL(ln.Addr()))
+
+	workers := make(chan error, 1)
+	workerCtx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	if a.cfg.ServeProjections {
+		go func() { workers <- a.engine.Run(workerCtx) }()
+	} else {
+		close(workers)
+	}
+	err = srv.Serve(ctx, ln)
+	// In-flight requests have finished (or timed out); now stop the workers, which roll back
+	// any unfinished batch and release their leadership locks.
+	stopWorkers()
+	if werr := <-workers; werr != nil {
+		err = errors.Join(err, werr)
+	}
+	a.logger.Info("stopped")
+	return err
+}
+
+func baseURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() || ip.IsLoopback() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func (a *app) work(ctx context.Context) error {
+	a.logger.Info("projection workers started", "projections", len(a.engine.Projections()))
+	err := a.engine.Run(ctx)
+	a.logger.Info("projection workers stopped")
+	return err
+}
+
+// projectionStatus adapts the engine to the health endpoint.
+type projectionStatus struct{ engine *projections.Engine }
+
+func (p projectionStatus) ProjectionStatus(ctx context.Context) ([]httpapi.ProjectionStatus, error) {
+	statuses, err := p.engine.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]httpapi.ProjectionStatus, len(statuses))
+	for i, s := range statuses {
+		out[i] = httpapi.ProjectionStatus{Name: s.Name, Checkpoint: s.Checkpoint.Position, Lag: s.Lag}
+	}
+	return out, nil
+}
+
+func (a *app) printProjections(ctx context.Context, stdout io.Writer) error {
+	statuses, err := a.engine.Status(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "NAME\tVERSION\tCHECKPOINT\tAPPLIED\tLAG\tUPDATED\tSTATE")
+	for _, s := range statuses {
+		state := "ok"
+		switch {
+		case s.Version == 0:
+			state = "not started"
+		case s.Version != s.CodeVersion:
+			state = fmt.Sprintf("stale (code is v%d): rebuilds on next worker start", s.CodeVersion)
+		case s.Rebuilding:
+			state = "rebuilding"
+		}
+		updated := "-"
+		if !s.UpdatedAt.IsZero() {
+			updated = s.UpdatedAt.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(w, "%s\tv%d\t%d\t%d\t%d\t%s\t%s\n", s.Name, s.Version, s.Checkpoint.Position, s.EventsApplied, s.Lag, updated, state)
+	}
+	return w.Flush()
+}
+
+func (a *app) rebuild(ctx context.Context, names []string, stderr io.Writer) error {
+	if len(names) == 0 {
+		for _, p := range a.engine.Projections() {
+			names = append(names, p.Name())
+		}
+	}
+	for _, name := range names {
+		var bar *progressbar.ProgressBar
+		start := time.Now()
+		var applied int64
+		err := a.engine.Rebuild(ctx, name, func(p projections.Progress) {
+			if bar == nil {
+				bar = progressbar.NewOptions64(max(p.Head, 1),
+					progressbar.OptionSetWriter(stderr),
+					progressbar.OptionSetDescription("rebuild "+name),
+					progressbar.OptionShowCount(),
+					progressbar.OptionSetWidth(30),
+					progressbar.OptionThrottle(100*time.Millisecond),
+					progressbar.OptionClearOnFinish(),
+				)
+			}
+			_ = bar.Set64(min(p.Position, p.Head))
+			applied = p.Applied
+			if p.Done {
+				_ = bar.Finish()
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("rebuild %s: %w", name, err)
+		}
+		took := time.Since(start)
+		fmt.Fprintf(stderr, "rebuilt %s: %d events in %s (%.0f events/s)\n", name, applied, took.Round(time.Millisecond), float64(applied)/max(took.Seconds(), 1e-9))
+	}
+	return nil
+}

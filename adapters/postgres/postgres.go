@@ -3,6 +3,9 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
 	"errors"
 	"fmt"
 	"time"
@@ -92,4 +95,36 @@ func EnsureDatabase(ctx context.Context, url string) error {
 
 func redact(cfg *pgx.ConnConfig) string {
 	return fmt.Sprintf("postgres://%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+}
+
+// CreateScratchDatabase creates a database with a random name on the server adminURL points
+// at (a superuser connection) and returns its URL and a function that drops it. Tests and
+// benchmarks use it so that they never see each other's data.
+func CreateScratchDatabase(ctx context.Context, adminURL, prefix string) (dbURL string, drop func(context.Context) error, err error) {
+	u, err := url.Parse(adminURL)
+	if err != nil || u.Scheme == "" {
+		return "", nil, fmt.Errorf("admin URL must be a postgres:// URL, got %q", adminURL)
+	}
+	admin, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("connect to %s: %w", u.Redacted(), err)
+	}
+	defer admin.Close(context.WithoutCancel(ctx))
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	name := prefix + hex.EncodeToString(b)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return "", nil, fmt.Errorf("create database %s: %w", name, err)
+	}
+	drop = func(ctx context.Context) error {
+		conn, err := pgx.Connect(ctx, adminURL)
+		if err != nil {
+			return err
+		}
+		defer conn.Close(context.WithoutCancel(ctx))
+		_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+		return err
+	}
+	u.Path = "/" + name
+	return u.String(), drop, nil
 }

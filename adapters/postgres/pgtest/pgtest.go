@@ -4,21 +4,26 @@ package pgtest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/interviewlm/interviewlm/adapters/postgres"
 	"github.com/interviewlm/interviewlm/schema"
 )
 
 // DefaultAdminURL is used when TEST_DATABASE_URL is not set.
 const DefaultAdminURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// AdminURL is the superuser connection tests create their databases through.
+func AdminURL() string {
+	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return DefaultAdminURL
+}
 
 // DB is a fresh, migrated database.
 type DB struct {
@@ -34,61 +39,27 @@ func New(tb testing.TB, maxConns int32) *DB {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
-	adminURL := os.Getenv("TEST_DATABASE_URL")
-	if adminURL == "" {
-		adminURL = DefaultAdminURL
-	}
-	admin, err := pgx.Connect(ctx, adminURL)
+	dbURL, drop, err := postgres.CreateScratchDatabase(ctx, AdminURL(), "ilm_test_")
 	if err != nil {
-		tb.Fatalf("pgtest: connect to %s (set TEST_DATABASE_URL, or run `make test` which starts Postgres): %v", adminURL, err)
-	}
-	defer admin.Close(context.Background())
-
-	name := "ilm_test_" + randomSuffix()
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		tb.Fatalf("pgtest: create database: %v", err)
+		tb.Fatalf("pgtest: %v (set TEST_DATABASE_URL, or run `make test`, which starts Postgres)", err)
 	}
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		conn, err := pgx.Connect(ctx, adminURL)
-		if err != nil {
-			tb.Errorf("pgtest: drop %s: %v", name, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			tb.Errorf("pgtest: drop %s: %v", name, err)
+		if err := drop(ctx); err != nil {
+			tb.Errorf("pgtest: drop database: %v", err)
 		}
 	})
-
-	u, err := url.Parse(adminURL)
-	if err != nil || u.Scheme == "" {
-		tb.Fatalf("pgtest: TEST_DATABASE_URL must be a postgres:// URL, got %q", adminURL)
-	}
-	u.Path = "/" + name
-	dbURL := u.String()
-	cfg, err := pgxpool.ParseConfig(dbURL)
-	if err != nil {
-		tb.Fatalf("pgtest: %v", err)
-	}
 	if maxConns <= 0 {
 		maxConns = 8
 	}
-	cfg.MaxConns = maxConns
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pool, err := postgres.Open(ctx, dbURL, postgres.Options{MaxConns: maxConns, ConnectTimeout: 10 * time.Second})
 	if err != nil {
-		tb.Fatalf("pgtest: pool: %v", err)
+		tb.Fatalf("pgtest: %v", err)
 	}
 	tb.Cleanup(pool.Close)
 	if _, err := schema.Migrate(ctx, pool, nil); err != nil {
 		tb.Fatalf("pgtest: migrate: %v", err)
 	}
 	return &DB{Pool: pool, URL: dbURL}
-}
-
-func randomSuffix() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

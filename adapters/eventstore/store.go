@@ -237,7 +237,7 @@ func streamLockKey(stream uuid.UUID) int32 {
 	return int32(h.Sum32())
 }
 
-const selectColumns = `position, transaction_id::text, id, stream_id, version, type, schema_version,
+const selectColumns = `position, transaction_id::text AS txid, id, stream_id, version, type, schema_version,
 	payload, metadata, occurred_at, recorded_at`
 
 // ReadStream returns up to limit events of stream with a version greater than afterVersion,
@@ -348,4 +348,23 @@ func (s *Store) CountAfter(ctx context.Context, p domain.LogPosition, limit int6
 		return 0, fmt.Errorf("eventstore: count after %v: %w", p, err)
 	}
 	return n, nil
+}
+
+// End returns the log position of the last committed event (domain.Start for an empty log):
+// a reader that has reached it has read everything committed so far.
+func (s *Store) End(ctx context.Context) (domain.LogPosition, error) {
+	var (
+		p    domain.LogPosition
+		txID string
+	)
+	err := s.pool.QueryRow(ctx, `SELECT transaction_id::text AS txid, position FROM events
+		ORDER BY events.transaction_id DESC, events.position DESC LIMIT 1`).Scan(&txID, &p.Position)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Start, nil
+	}
+	if err != nil {
+		return p, fmt.Errorf("eventstore: end of log: %w", err)
+	}
+	p.TxID, err = strconv.ParseUint(txID, 10, 64)
+	return p, err
 }

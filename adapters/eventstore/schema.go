@@ -49,7 +49,8 @@ const insertEvents = `
 INSERT INTO events (id, stream_id, version, type, schema_version, payload, metadata, occurred_at)
 SELECT id, stream_id, version, type, schema_version, payload, metadata, coalesce(occurred_at, now())
 FROM unnest($1::uuid[], $2::uuid[], $3::int8[], $4::text[], $5::int2[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
-    AS t(id, stream_id, version, type, schema_version, payload, metadata, occurred_at)`
+    AS t(id, stream_id, version, type, schema_version, payload, metadata, occurred_at)
+RETURNING position`
 
 // InsertQuery turns messages built by toMessages back into one INSERT.
 func (Schema) InsertQuery(params wsql.InsertQueryParams) (wsql.Query, error) {

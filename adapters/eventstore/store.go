@@ -184,7 +184,8 @@ func AppendTx(ctx context.Context, tx pgx.Tx, stream uuid.UUID, expected int64, 
 	if err != nil {
 		return AppendResult{}, err
 	}
-	publisher, err := wsql.NewPublisher(wsql.TxFromPgx(tx), wsql.PublisherConfig{SchemaAdapter: Schema{}}, nil)
+	exec := &appendExecutor{tx: tx}
+	publisher, err := wsql.NewPublisher(exec, wsql.PublisherConfig{SchemaAdapter: Schema{}}, nil)
 	if err != nil {
 		return AppendResult{}, err
 	}
@@ -197,13 +198,43 @@ func AppendTx(ctx context.Context, tx pgx.Tx, stream uuid.UUID, expected int64, 
 
 	res.Appended = len(fresh)
 	res.Version = current + int64(len(fresh))
-	err = tx.QueryRow(ctx,
-		`SELECT min(position), max(position) FROM events WHERE stream_id = $1 AND version > $2`,
-		stream, current).Scan(&res.FirstPosition, &res.LastPosition)
-	if err != nil {
-		return AppendResult{}, fmt.Errorf("eventstore: positions: %w", err)
-	}
+	res.FirstPosition, res.LastPosition = exec.first, exec.last
 	return res, nil
+}
+
+// appendExecutor is the database handle the watermill publisher writes through: the caller's
+// pgx transaction (what wsql.TxFromPgx would give), plus the positions the INSERT returns, which
+// saves a round trip reading them back.
+type appendExecutor struct {
+	tx          pgx.Tx
+	first, last int64
+}
+
+func (a *appendExecutor) ExecContext(ctx context.Context, query string, args ...any) (wsql.Result, error) {
+	rows, err := a.tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var position int64
+	for rows.Next() {
+		if err := rows.Scan(&position); err != nil {
+			return nil, err
+		}
+		if a.first == 0 || position < a.first {
+			a.first = position
+		}
+		a.last = max(a.last, position)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return wsql.PgxResult{CommandTag: rows.CommandTag()}, nil
+}
+
+func (a *appendExecutor) QueryContext(ctx context.Context, query string, args ...any) (wsql.Rows, error) {
+	rows, err := a.tx.Query(ctx, query, args...)
+	return wsql.PgxRows{Rows: rows}, err
 }
 
 func validateBatch(stream uuid.UUID, events []domain.NewEvent) error {

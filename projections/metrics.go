@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"context"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -50,4 +51,29 @@ func (m *Metrics) applied(name string, rebuild bool, n int, position int64, took
 	}
 	m.events.WithLabelValues(name, r).Add(float64(n))
 	m.batches.WithLabelValues(name).Observe(took.Seconds())
+}
+
+// lagDesc describes the lag gauge the engine's collector reports at scrape time.
+var lagDesc = prometheus.NewDesc("projection_lag_events",
+	"Committed events a projection has not applied yet, counted when scraped.", []string{"projection"}, nil)
+
+// LagCollector reports each projection's lag when Prometheus scrapes, so the figure is exact at
+// that moment and costs nothing between scrapes.
+func (e *Engine) LagCollector() prometheus.Collector { return lagCollector{e} }
+
+type lagCollector struct{ e *Engine }
+
+func (c lagCollector) Describe(ch chan<- *prometheus.Desc) { ch <- lagDesc }
+
+func (c lagCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	statuses, err := c.e.Status(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(lagDesc, err)
+		return
+	}
+	for _, s := range statuses {
+		ch <- prometheus.MustNewConstMetric(lagDesc, prometheus.GaugeValue, float64(s.Lag), s.Name)
+	}
 }

@@ -147,6 +147,7 @@ func open(ctx context.Context, cfg config, logger *slog.Logger, migrate bool) (*
 		pool.Close()
 		return nil, err
 	}
+	registry.MustRegister(engine.LagCollector())
 	return &app{cfg: cfg, logger: logger, pool: pool, registry: registry, store: store, engine: engine}, nil
 }
 

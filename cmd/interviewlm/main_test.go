@@ -101,7 +101,7 @@ func TestServeRunsTheAPIAndWorkersThenStopsCleanly(t *testing.T) {
 	}
 
 	metrics := get(t, url+"/metrics", http.StatusOK)
-	for _, want := range []string{"eventstore_appended_events_total 0", `projection_events_applied_total{projection="session_stats",rebuild="false"} 3`, "http_requests_total", "go_goroutines"} {
+	for _, want := range []string{"eventstore_appended_events_total 0", `projection_events_applied_total{projection="session_stats",rebuild="false"} 3`, "http_requests_total", "go_goroutines", `projection_lag_events{projection="session_stats"} 0`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}

@@ -184,12 +184,24 @@ func lockKey(name string) int32 {
 	return int32(h.Sum32())
 }
 
+// ErrVersionChanged means the read model in the database belongs to another version of the
+// projection: during a rolling deploy, the old workers step back once the new version is in.
+var ErrVersionChanged = errors.New("projections: the stored read model has another version")
+
 func (e *Engine) runForever(ctx context.Context, p Projection, wake <-chan struct{}) {
 	backoff := newBackoff(200*time.Millisecond, 10*time.Second)
 	for ctx.Err() == nil {
 		err := e.lead(ctx, p, wake)
 		if ctx.Err() != nil {
 			return
+		}
+		if errors.Is(err, ErrVersionChanged) {
+			e.logger.Warn("a newer version of this projection is deployed; this worker stands by", "projection", p.Name(), "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Minute):
+			}
+			continue
 		}
 		e.opts.Metrics.errors.WithLabelValues(p.Name()).Inc()
 		e.logger.Error("projection runner failed; restarting", "projection", p.Name(), "err", err)
@@ -243,6 +255,9 @@ func (e *Engine) prepare(ctx context.Context, conn *pgx.Conn, p Projection) (dom
 	}
 	if found && version == p.Version() {
 		return cp, nil
+	}
+	if found && version > p.Version() {
+		return cp, fmt.Errorf("%w: %s is at v%d, this worker runs v%d", ErrVersionChanged, p.Name(), version, p.Version())
 	}
 	if !found {
 		tx, err := conn.Begin(ctx)
@@ -387,12 +402,16 @@ func (r *runner) apply(ctx context.Context, events []domain.RecordedEvent) (int,
 		return 0, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	stored, _, found, err := readCheckpoint(ctx, tx, r.checkpoint, true)
+	stored, version, found, err := readCheckpoint(ctx, tx, r.checkpoint, true)
 	if err != nil {
 		return 0, err
 	}
 	if !found {
 		return 0, fmt.Errorf("projections: checkpoint %s vanished", r.checkpoint)
+	}
+	if version != r.p.Version() {
+		// Another build rebuilt the read model for its version: this code must not write to it.
+		return 0, fmt.Errorf("%w: %s is at v%d, this worker runs v%d", ErrVersionChanged, r.p.Name(), version, r.p.Version())
 	}
 	if stored != r.cursor {
 		r.engine.logger.Info("checkpoint moved by another writer; reloading", "projection", r.p.Name(),

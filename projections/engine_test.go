@@ -398,3 +398,35 @@ func TestChangedVersionRebuildsOnStart(t *testing.T) {
 		t.Fatalf("status after upgrade = %+v", status)
 	}
 }
+
+func TestAnOlderWorkerStepsBackAfterANewVersionIsIn(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	streams := newStreams(3)
+	f.appendRandom(t, streams, 200, 20)
+	old := f.engine(t, 50, appliedOnce{version: 1})
+	start(t, old)
+	_, last := f.truth(t)
+	f.waitFor(t, old, "applied_once", last)
+
+	// The new build rebuilds its version while the old worker still leads.
+	upgraded := f.engine(t, 50, appliedOnce{version: 2})
+	if err := upgraded.Rebuild(context.Background(), "applied_once", nil); err != nil {
+		t.Fatal(err)
+	}
+	f.appendRandom(t, streams, 100, 20)
+	// The old worker must not apply with its old code into the new tables: nothing moves
+	// until a worker of the new version leads.
+	time.Sleep(300 * time.Millisecond)
+	status, err := upgraded.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status[0].Lag != 100 || status[0].Version != 2 {
+		t.Fatalf("after the upgrade the old worker applied events: %+v", status[0])
+	}
+	start(t, upgraded)
+	_, last = f.truth(t)
+	f.waitFor(t, upgraded, "applied_once", last)
+	f.checkAppliedOnce(t, "applied_once")
+}

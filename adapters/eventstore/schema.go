@@ -50,7 +50,7 @@ INSERT INTO events (id, stream_id, version, type, schema_version, payload, metad
 SELECT id, stream_id, version, type, schema_version, payload, metadata, coalesce(occurred_at, now())
 FROM unnest($1::uuid[], $2::uuid[], $3::int8[], $4::text[], $5::int2[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
     AS t(id, stream_id, version, type, schema_version, payload, metadata, occurred_at)
-RETURNING position`
+RETURNING position, transaction_id::text`
 
 // InsertQuery turns messages built by toMessages back into one INSERT.
 func (Schema) InsertQuery(params wsql.InsertQueryParams) (wsql.Query, error) {

@@ -16,6 +16,7 @@ import (
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -96,6 +97,17 @@ type AppendResult struct {
 	// FirstPosition and LastPosition bound the positions of the events appended (0 when none).
 	FirstPosition int64
 	LastPosition  int64
+	// TxID is the id of the transaction that wrote them: with LastPosition, the log position a
+	// reader (projections.Engine.WaitFor) must reach to have seen this append.
+	TxID uint64
+}
+
+// End is where the last appended event stands in the global log (domain.Start when none was).
+func (r AppendResult) End() domain.LogPosition {
+	if r.Appended == 0 {
+		return domain.Start
+	}
+	return domain.LogPosition{TxID: r.TxID, Position: r.LastPosition}
 }
 
 // streamLockClass namespaces the advisory locks that serialize appends to one stream.
@@ -193,13 +205,30 @@ func AppendTx(ctx context.Context, tx pgx.Tx, stream uuid.UUID, expected int64, 
 		msgs[0].SetContext(ctx)
 	}
 	if err := publisher.Publish(Topic, msgs...); err != nil {
-		return AppendResult{}, fmt.Errorf("eventstore: append to %s: %w", stream, err)
+		return AppendResult{}, fmt.Errorf("eventstore: append to %s: %w", stream, uniqueViolation(err, stream, current))
 	}
 
 	res.Appended = len(fresh)
 	res.Version = current + int64(len(fresh))
-	res.FirstPosition, res.LastPosition = exec.first, exec.last
+	res.FirstPosition, res.LastPosition, res.TxID = exec.first, exec.last, exec.txID
 	return res, nil
+}
+
+// uniqueViolation turns a unique-constraint failure into the store's typed errors. The stream
+// lock makes both rare: an event id raced into another stream by a concurrent append, or a
+// version written by a writer that bypassed the lock.
+func uniqueViolation(err error, stream uuid.UUID, current int64) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "23505" {
+		return err
+	}
+	switch pgErr.ConstraintName {
+	case "events_id_key":
+		return ErrEventIDConflict
+	case "events_stream_version_key":
+		return &ConcurrencyError{StreamID: stream, Expected: current, Actual: current + 1}
+	}
+	return err
 }
 
 // appendExecutor is the database handle the watermill publisher writes through: the caller's
@@ -208,6 +237,7 @@ func AppendTx(ctx context.Context, tx pgx.Tx, stream uuid.UUID, expected int64, 
 type appendExecutor struct {
 	tx          pgx.Tx
 	first, last int64
+	txID        uint64
 }
 
 func (a *appendExecutor) ExecContext(ctx context.Context, query string, args ...any) (wsql.Result, error) {
@@ -216,9 +246,15 @@ func (a *appendExecutor) ExecContext(ctx context.Context, query string, args ...
 		return nil, err
 	}
 	defer rows.Close()
-	var position int64
+	var (
+		position int64
+		txID     string
+	)
 	for rows.Next() {
-		if err := rows.Scan(&position); err != nil {
+		if err := rows.Scan(&position, &txID); err != nil {
+			return nil, err
+		}
+		if a.txID, err = strconv.ParseUint(txID, 10, 64); err != nil {
 			return nil, err
 		}
 		if a.first == 0 || position < a.first {

@@ -69,7 +69,8 @@ func TestAppendAndReadKeepsTheWholeEnvelope(t *testing.T) {
 	if e.ID != in.ID || e.StreamID != stream || e.Version != 1 || e.Type != "keystroke" || e.SchemaVersion != 3 {
 		t.Errorf("envelope = %+v", e)
 	}
-	if e.Position != res.FirstPosition || got[1].Position != res.LastPosition || e.TxID == 0 || got[1].TxID != e.TxID {
+	if e.Position != res.FirstPosition || got[1].Position != res.LastPosition || e.TxID == 0 || got[1].TxID != e.TxID ||
+		res.End() != got[1].LogPosition() {
 		t.Errorf("positions: %d,%d tx %d,%d; result %+v", e.Position, got[1].Position, e.TxID, got[1].TxID, res)
 	}
 	var payload, want any

@@ -176,6 +176,7 @@ func (e *Engine) dedicatedConn(ctx context.Context) (*pgx.Conn, error) {
 const (
 	leaderLockClass  = 0x1E6
 	rebuildLockClass = 0x1E7
+	createLockClass  = 0x1E8
 )
 
 func lockKey(name string) int32 {
@@ -260,18 +261,10 @@ func (e *Engine) prepare(ctx context.Context, conn *pgx.Conn, p Projection) (dom
 		return cp, fmt.Errorf("%w: %s is at v%d, this worker runs v%d", ErrVersionChanged, p.Name(), version, p.Version())
 	}
 	if !found {
-		tx, err := conn.Begin(ctx)
-		if err != nil {
+		if err := e.create(ctx, conn, p); err != nil {
 			return cp, err
 		}
-		defer tx.Rollback(context.WithoutCancel(ctx))
-		if err := createTables(ctx, tx, p, liveTables(p)); err != nil {
-			return cp, err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO projection_checkpoints (name, version) VALUES ($1, $2)`, p.Name(), p.Version()); err != nil {
-			return cp, err
-		}
-		return domain.Start, tx.Commit(ctx)
+		return domain.Start, nil
 	}
 	e.logger.Warn("projection version changed; rebuilding it while the old read model keeps serving",
 		"projection", p.Name(), "stored", version, "code", p.Version())
@@ -280,6 +273,42 @@ func (e *Engine) prepare(ctx context.Context, conn *pgx.Conn, p Projection) (dom
 	}
 	cp, _, _, err = readCheckpoint(ctx, conn, p.Name(), false)
 	return cp, err
+}
+
+// create makes a new projection's tables and its checkpoint at the start of the log, unless
+// another process did it first: the check and the creation run under a transaction-level
+// advisory lock, so a leader and a server preparing tables at start-up never both create them.
+func (e *Engine) create(ctx context.Context, conn *pgx.Conn, p Projection) error {
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, int32(createLockClass), lockKey(p.Name())); err != nil {
+			return err
+		}
+		if _, _, found, err := readCheckpoint(ctx, tx, p.Name(), false); err != nil || found {
+			return err
+		}
+		if err := createTables(ctx, tx, p, liveTables(p)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO projection_checkpoints (name, version) VALUES ($1, $2)`, p.Name(), p.Version())
+		return err
+	})
+}
+
+// CreateMissing creates the read-model tables of projections that have never run, so that
+// queries can be served before a worker has applied anything (an API server started before
+// its workers).
+func (e *Engine) CreateMissing(ctx context.Context) error {
+	conn, err := e.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	for _, p := range e.projections {
+		if err := e.create(ctx, conn.Conn(), p); err != nil {
+			return fmt.Errorf("projections: create %s: %w", p.Name(), err)
+		}
+	}
+	return nil
 }
 
 func liveTables(p Projection) Tables {

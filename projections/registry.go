@@ -4,5 +4,6 @@ package projections
 func All() []Projection {
 	return []Projection{
 		SessionStats{},
+		Candidates{},
 	}
 }

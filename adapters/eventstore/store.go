@@ -94,7 +94,8 @@ type AppendResult struct {
 	Duplicates int
 	// Version is the stream's version after the append.
 	Version int64
-	// FirstPosition and LastPosition bound the positions of the events appended (0 when none).
+	// FirstPosition and LastPosition bound the positions of the events appended; when every
+	// event was a duplicate, of the events already stored.
 	FirstPosition int64
 	LastPosition  int64
 	// TxID is the id of the transaction that wrote them: with LastPosition, the log position a
@@ -163,9 +164,20 @@ func AppendTx(ctx context.Context, tx pgx.Tx, stream uuid.UUID, expected int64, 
 	batch.Queue(`SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1`, stream).
 		QueryRow(func(row pgx.Row) error { return row.Scan(&current) })
 	stored := map[uuid.UUID]uuid.UUID{}
-	batch.Queue(`SELECT id, stream_id FROM events WHERE id = ANY($1)`, ids).Query(func(rows pgx.Rows) error {
-		var id, sid uuid.UUID
-		_, err := pgx.ForEachRow(rows, []any{&id, &sid}, func() error { stored[id] = sid; return nil })
+	var storedFirst, storedLast int64
+	batch.Queue(`SELECT id, stream_id, position FROM events WHERE id = ANY($1)`, ids).Query(func(rows pgx.Rows) error {
+		var (
+			id, sid  uuid.UUID
+			position int64
+		)
+		_, err := pgx.ForEachRow(rows, []any{&id, &sid, &position}, func() error {
+			stored[id] = sid
+			if storedFirst == 0 || position < storedFirst {
+				storedFirst = position
+			}
+			storedLast = max(storedLast, position)
+			return nil
+		})
 		return err
 	})
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
@@ -186,6 +198,8 @@ func AppendTx(ctx context.Context, tx pgx.Tx, stream uuid.UUID, expected int64, 
 	}
 	res := AppendResult{Duplicates: len(events) - len(fresh), Version: current}
 	if len(fresh) == 0 {
+		// A retry: report where the events already stand.
+		res.FirstPosition, res.LastPosition = storedFirst, storedLast
 		return res, nil
 	}
 	if expected != AnyVersion && expected != current {
@@ -434,4 +448,11 @@ func (s *Store) End(ctx context.Context) (domain.LogPosition, error) {
 	}
 	p.TxID, err = strconv.ParseUint(txID, 10, 64)
 	return p, err
+}
+
+// AppendEvents is Append for callers that only need to know where the events stand in the log
+// (commands waiting for a projection to catch up).
+func (s *Store) AppendEvents(ctx context.Context, stream uuid.UUID, expected int64, events ...domain.NewEvent) (domain.LogPosition, error) {
+	res, err := s.Append(ctx, stream, expected, events...)
+	return res.End(), err
 }

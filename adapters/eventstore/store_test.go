@@ -187,7 +187,8 @@ func TestRetriedBatchAppendsNothing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("retry: %v", err)
 	}
-	if again.Appended != 0 || again.Duplicates != 3 || again.Version != first.Version {
+	if again.Appended != 0 || again.Duplicates != 3 || again.Version != first.Version ||
+		again.FirstPosition != first.FirstPosition || again.LastPosition != first.LastPosition {
 		t.Fatalf("retry result = %+v, first %+v", again, first)
 	}
 

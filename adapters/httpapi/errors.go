@@ -9,6 +9,11 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/interviewlm/interviewlm/adapters/directory"
+	"github.com/interviewlm/interviewlm/adapters/eventstore"
+	"github.com/interviewlm/interviewlm/adapters/identity"
+	"github.com/interviewlm/interviewlm/domain"
 )
 
 // Error is a failed request's answer, rendered as
@@ -161,6 +166,37 @@ var errorRules = []errorRule{
 	// not count it as a server failure.
 	is(context.Canceled, NewError(statusClientClosedRequest, "client_closed_request", "the client closed the request")),
 	is(context.DeadlineExceeded, ServiceUnavailable("timeout", "the request took too long; try again")),
+
+	// Validation (identity's ValidationError is the domain's).
+	as(func(err *domain.ValidationError) *Error { return ValidationFailed(err.Field, err.Message) }),
+
+	// Accounts and sessions.
+	is(identity.ErrEmailTaken, NewError(http.StatusConflict, "email_taken", "an account with this email already exists")),
+	is(identity.ErrInvalidCredentials, NewError(http.StatusUnauthorized, "invalid_credentials", "wrong email or password")),
+	is(identity.ErrUnauthenticated, Unauthorized("sign in first")),
+	is(identity.ErrRateLimited, NewError(http.StatusTooManyRequests, "rate_limited", "too many attempts; wait before trying again (see Retry-After)")),
+	is(identity.ErrUnknownProvider, NewError(http.StatusNotFound, "unknown_provider", "this sign-in provider is not configured")),
+	is(identity.ErrOAuthState, NewError(http.StatusBadRequest, "invalid_oauth_state", "the sign-in attempt expired or was not started here; start again")),
+	is(identity.ErrOAuthEmailUnverified, NewError(http.StatusForbidden, "email_unverified", "the provider has not verified your email address")),
+	is(identity.ErrOAuthFailed, NewError(http.StatusBadGateway, "oauth_failed", "the sign-in provider did not answer as expected; try again")),
+
+	// Organizations, assessments, candidates.
+	is(directory.ErrNotFound, NotFound("not found")),
+	is(directory.ErrSlugTaken, NewError(http.StatusConflict, "slug_taken", "an organization with this slug already exists").WithDetail("field", "slug")),
+	is(directory.ErrAlreadyMember, NewError(http.StatusConflict, "already_member", "this user is already a member")),
+	is(directory.ErrCandidateExists, NewError(http.StatusConflict, "candidate_exists", "this email was already invited to this assessment")),
+	is(domain.ErrForbiddenRole, NewError(http.StatusForbidden, "forbidden_role", "your role in this organization does not allow this")),
+	is(domain.ErrNotPublished, NewError(http.StatusConflict, "assessment_not_published", "candidates can only be invited to a PUBLISHED assessment")),
+	is(domain.ErrInvalidTransition, NewError(http.StatusConflict, "invalid_status_change", "candidates were invited to this assessment, so it cannot become a DRAFT again")),
+	is(domain.ErrInviteExpired, NewError(http.StatusGone, "invite_expired", "this invite has expired; ask the hiring team for a new one")),
+	is(domain.ErrInviteRevoked, NewError(http.StatusGone, "invite_revoked", "this invite was withdrawn")),
+	is(domain.ErrNotDecidable, NewError(http.StatusConflict, "interview_not_submitted", "a candidate can be hired or rejected once their interview is submitted")),
+
+	// The interview.
+	is(domain.ErrInterviewSubmitted, NewError(http.StatusConflict, "interview_submitted", "this interview has been submitted; it can no longer change")),
+	is(domain.ErrTimeExpired, NewError(http.StatusForbidden, "time_expired", "the time limit of this interview has passed")),
+	is(eventstore.ErrEventIDConflict, NewError(http.StatusConflict, "event_id_conflict", "an event id was already used elsewhere; use fresh UUIDs")),
+	is(eventstore.ErrConcurrency, NewError(http.StatusConflict, "concurrent_write", "the interview changed meanwhile; retry")),
 }
 
 // classify turns any error a handler returned into the answer the client gets.

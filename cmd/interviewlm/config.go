@@ -22,6 +22,18 @@ type config struct {
 	MigrateOnStart      bool
 	ServeProjections    bool
 	ProjectionBatchSize int
+	AppBaseURL          string
+	InviteTTL           time.Duration
+	SessionTTL          time.Duration
+	// PasswordHashMemoryKiB and PasswordHashTime are argon2id's costs (0: the library default).
+	PasswordHashMemoryKiB int
+	PasswordHashTime      int
+	OAuth                 map[string]oauthConfig
+}
+
+// oauthConfig is one sign-in provider's settings; a provider without a client id is off.
+type oauthConfig struct {
+	ClientID, ClientSecret, AuthURL, TokenURL, UserInfoURL string
 }
 
 const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/interviewlm?sslmode=disable"
@@ -30,16 +42,33 @@ const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/interviewlm?sslmo
 func loadConfig(getenv func(string) string) (config, error) {
 	env := envReader{getenv: getenv}
 	c := config{
-		DatabaseURL:         env.str("DATABASE_URL", defaultDatabaseURL),
-		HTTPAddr:            env.str("HTTP_ADDR", ":8080"),
-		LogLevel:            env.level("LOG_LEVEL", slog.LevelInfo),
-		LogFormat:           env.oneOf("LOG_FORMAT", "text", "text", "json"),
-		DBMaxConns:          int32(env.intIn("DB_MAX_CONNS", 20, 2, 1000)),
-		HTTPBodyLimit:       env.bytes("HTTP_BODY_LIMIT", 4<<20),
-		ShutdownTimeout:     env.duration("SHUTDOWN_TIMEOUT", 30*time.Second),
-		MigrateOnStart:      env.boolean("MIGRATE_ON_START", true),
-		ServeProjections:    env.boolean("SERVE_PROJECTIONS", true),
-		ProjectionBatchSize: env.intIn("PROJECTION_BATCH_SIZE", 2000, 1, 100_000),
+		DatabaseURL:           env.str("DATABASE_URL", defaultDatabaseURL),
+		HTTPAddr:              env.str("HTTP_ADDR", ":8080"),
+		LogLevel:              env.level("LOG_LEVEL", slog.LevelInfo),
+		LogFormat:             env.oneOf("LOG_FORMAT", "text", "text", "json"),
+		DBMaxConns:            int32(env.intIn("DB_MAX_CONNS", 20, 2, 1000)),
+		HTTPBodyLimit:         env.bytes("HTTP_BODY_LIMIT", 4<<20),
+		ShutdownTimeout:       env.duration("SHUTDOWN_TIMEOUT", 30*time.Second),
+		MigrateOnStart:        env.boolean("MIGRATE_ON_START", true),
+		ServeProjections:      env.boolean("SERVE_PROJECTIONS", true),
+		ProjectionBatchSize:   env.intIn("PROJECTION_BATCH_SIZE", 2000, 1, 100_000),
+		AppBaseURL:            strings.TrimRight(env.str("APP_BASE_URL", "http://localhost:8080"), "/"),
+		InviteTTL:             env.duration("INVITE_TTL", 7*24*time.Hour),
+		SessionTTL:            env.duration("SESSION_TTL", 30*24*time.Hour),
+		PasswordHashMemoryKiB: env.intIn("PASSWORD_HASH_MEMORY_KIB", 0, 0, 4<<20),
+		PasswordHashTime:      env.intIn("PASSWORD_HASH_TIME", 0, 0, 100),
+		OAuth: map[string]oauthConfig{
+			"github": {
+				ClientID: env.str("GITHUB_CLIENT_ID", ""), ClientSecret: env.str("GITHUB_CLIENT_SECRET", ""),
+				AuthURL: env.str("GITHUB_AUTH_URL", ""), TokenURL: env.str("GITHUB_TOKEN_URL", ""),
+				UserInfoURL: env.str("GITHUB_API_URL", ""),
+			},
+			"google": {
+				ClientID: env.str("GOOGLE_CLIENT_ID", ""), ClientSecret: env.str("GOOGLE_CLIENT_SECRET", ""),
+				AuthURL: env.str("GOOGLE_AUTH_URL", ""), TokenURL: env.str("GOOGLE_TOKEN_URL", ""),
+				UserInfoURL: env.str("GOOGLE_USERINFO_URL", ""),
+			},
+		},
 	}
 	if len(env.problems) > 0 {
 		return c, fmt.Errorf("configuration: %s", strings.Join(env.problems, "; "))

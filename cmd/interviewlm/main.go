@@ -21,9 +21,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/interviewlm/interviewlm/adapters/directory"
 	"github.com/interviewlm/interviewlm/adapters/eventstore"
 	"github.com/interviewlm/interviewlm/adapters/httpapi"
+	"github.com/interviewlm/interviewlm/adapters/identity"
 	"github.com/interviewlm/interviewlm/adapters/postgres"
+	"github.com/interviewlm/interviewlm/commands"
 	"github.com/interviewlm/interviewlm/domain"
 	"github.com/interviewlm/interviewlm/projections"
 	"github.com/interviewlm/interviewlm/schema"
@@ -99,12 +102,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // app holds the wired service: every concrete adapter is chosen here and nowhere else.
 type app struct {
-	cfg      config
-	logger   *slog.Logger
-	pool     *pgxpool.Pool
-	registry *prometheus.Registry
-	store    *eventstore.Store
-	engine   *projections.Engine
+	cfg       config
+	logger    *slog.Logger
+	pool      *pgxpool.Pool
+	registry  *prometheus.Registry
+	store     *eventstore.Store
+	engine    *projections.Engine
+	identity  *identity.Service
+	directory *directory.Store
 }
 
 func open(ctx context.Context, cfg config, logger *slog.Logger, migrate bool) (*app, error) {
@@ -148,10 +153,66 @@ func open(ctx context.Context, cfg config, logger *slog.Logger, migrate bool) (*
 		return nil, err
 	}
 	registry.MustRegister(engine.LagCollector())
-	return &app{cfg: cfg, logger: logger, pool: pool, registry: registry, store: store, engine: engine}, nil
+
+	oauth := map[string]identity.OAuthProvider{}
+	for name, p := range cfg.OAuth {
+		if p.ClientID == "" {
+			continue
+		}
+		oauth[name] = identity.OAuthProvider{
+			ClientID: p.ClientID, ClientSecret: p.ClientSecret, AuthURL: p.AuthURL, TokenURL: p.TokenURL,
+			UserInfoURL: p.UserInfoURL, RedirectURL: cfg.AppBaseURL + "/api/auth/oauth/" + name + "/callback",
+		}
+	}
+	hashParams := identity.DefaultHashParams
+	if cfg.PasswordHashMemoryKiB > 0 {
+		hashParams.Memory = uint32(cfg.PasswordHashMemoryKiB)
+	}
+	if cfg.PasswordHashTime > 0 {
+		hashParams.Time = uint32(cfg.PasswordHashTime)
+	}
+	ids, err := identity.New(pool, identity.Config{SessionTTL: cfg.SessionTTL, HashParams: hashParams, OAuth: oauth, Logger: logger})
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	dir, err := directory.New(pool)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &app{cfg: cfg, logger: logger, pool: pool, registry: registry, store: store, engine: engine, identity: ids, directory: dir}, nil
+}
+
+// mountAPI wires the commands and registers the API routes on srv.
+func (a *app) mountAPI(srv *httpapi.Server) error {
+	now := time.Now
+	issue := func(prefix string) commands.TokenIssuer {
+		return func() (string, []byte) { return identity.NewToken(prefix) }
+	}
+	start, err := commands.NewStartInterviewHandler(a.directory, issue(identity.CandidateTokenPrefix), identity.HashToken, now)
+	if err != nil {
+		return err
+	}
+	invite, err := commands.NewInviteCandidateHandler(a.directory, issue(identity.InviteTokenPrefix), a.cfg.InviteTTL, now)
+	if err != nil {
+		return err
+	}
+	decide, err := commands.NewDecideCandidateHandler(a.directory, a.store, now)
+	if err != nil {
+		return err
+	}
+	return srv.MountAPI(httpapi.AppDeps{
+		Identity: a.identity, Directory: a.directory, Events: a.store, ReadModels: a.pool,
+		StartInterview: start, InviteCandidate: invite, DecideCandidate: decide,
+		AppBaseURL: a.cfg.AppBaseURL, InviteTTL: a.cfg.InviteTTL, Now: now,
+	})
 }
 
 func (a *app) serve(ctx context.Context, stdout io.Writer) error {
+	if err := a.engine.CreateMissing(ctx); err != nil {
+		return err
+	}
 	srv, err := httpapi.New(httpapi.Config{
 		Addr:            a.cfg.HTTPAddr,
 		BodyLimit:       a.cfg.HTTPBodyLimit,
@@ -167,6 +228,9 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := a.mountAPI(srv); err != nil {
+		return err
+	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", a.cfg.HTTPAddr)
 	if err != nil {
@@ -177,6 +241,7 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 	workers := make(chan error, 1)
 	workerCtx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	if a.cfg.ServeProjections {
+		go a.maintain(workerCtx)
 		go func() { workers <- a.engine.Run(workerCtx) }()
 	} else {
 		close(workers)
@@ -205,9 +270,29 @@ func baseURL(addr net.Addr) string {
 
 func (a *app) work(ctx context.Context) error {
 	a.logger.Info("projection workers started", "projections", len(a.engine.Projections()))
+	go a.maintain(ctx)
 	err := a.engine.Run(ctx)
 	a.logger.Info("projection workers stopped")
 	return err
+}
+
+// maintain deletes expired sessions, sign-in states and rate-limit windows every hour. Any
+// number of workers may run it: the deletes are idempotent.
+func (a *app) maintain(ctx context.Context) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := a.identity.Cleanup(ctx); err != nil && ctx.Err() == nil {
+			a.logger.Warn("identity cleanup failed", "err", err)
+		} else if n > 0 {
+			a.logger.Info("identity cleanup", "rows_deleted", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // projectionStatus adapts the engine to the health endpoint.

@@ -1,0 +1,156 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/interviewlm/interviewlm/adapters/eventstore"
+	"github.com/interviewlm/interviewlm/domain"
+	"github.com/interviewlm/interviewlm/projections"
+)
+
+func (a *api) getInterview(c echo.Context) error {
+	interview := currentInterview(c)
+	assessment, err := a.deps.Directory.Assessment(c.Request().Context(), interview.AssessmentID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{
+		"interview": interview,
+		"settings":  assessment.Settings(),
+		"title":     assessment.Title,
+	})
+}
+
+// MaxEventsPerBatch caps one POST /events.
+const MaxEventsPerBatch = 1000
+
+// clientEvent is one event as the browser sends it.
+type clientEvent struct {
+	ID         *uuid.UUID      `json:"id"`
+	Type       string          `json:"type"`
+	Data       json.RawMessage `json:"data"`
+	Timestamp  *time.Time      `json:"timestamp"`
+	FileID     string          `json:"fileId"`
+	Checkpoint bool            `json:"checkpoint"`
+}
+
+// eventBatchBody is either one event or {"events": [...]}.
+type eventBatchBody struct {
+	Events []clientEvent `json:"events"`
+	clientEvent
+}
+
+// decodeEventBatch reads one event or {"events": [...]}.
+func decodeEventBatch(c echo.Context) ([]clientEvent, error) {
+	body, err := Bind[eventBatchBody](c)
+	if err != nil {
+		return nil, err
+	}
+	events := body.Events
+	if events == nil {
+		if body.Type == "" {
+			return nil, ValidationFailed("type", `send one event with its "type", or {"events": [...]}`)
+		}
+		events = []clientEvent{body.clientEvent}
+	} else if body.Type != "" {
+		return nil, ValidationFailed("events", `send either one event or {"events": [...]}, not both`)
+	}
+	if len(events) == 0 {
+		return nil, ValidationFailed("events", "send at least one event")
+	}
+	if len(events) > MaxEventsPerBatch {
+		return nil, NewError(http.StatusRequestEntityTooLarge, "batch_too_large",
+			fmt.Sprintf("at most %d events per request, got %d; send them in several batches", MaxEventsPerBatch, len(events))).
+			WithDetail("maxEvents", MaxEventsPerBatch)
+	}
+	return events, nil
+}
+
+// postEvents records client events. The whole batch is validated first and appended in one
+// transaction: a bad event refuses the batch, naming it, and nothing is half-written.
+func (a *api) postEvents(c echo.Context) error {
+	events, err := decodeEventBatch(c)
+	if err != nil {
+		return err
+	}
+	interview := currentInterview(c)
+	now := a.now()
+	batch := make([]domain.NewEvent, len(events))
+	for i, ce := range events {
+		field := func(name string) string {
+			if len(events) == 1 {
+				return name
+			}
+			return fmt.Sprintf("events[%d].%s", i, name)
+		}
+		decoded, err := domain.DecodeClient(ce.Type, ce.Data)
+		if err != nil {
+			var ve *domain.ValidationError
+			if errors.As(err, &ve) {
+				return ValidationFailed(field("data."+ve.Field), ve.Message)
+			}
+			return eventError(err, field("type"), field("data"))
+		}
+		id := uuid.New()
+		if ce.ID != nil {
+			if *ce.ID == uuid.Nil {
+				return ValidationFailed(field("id"), "must not be the nil UUID")
+			}
+			id = *ce.ID
+		}
+		md := domain.Metadata{
+			Actor:          domain.Actor{Kind: domain.ActorCandidate, ID: interview.CandidateID.String()},
+			OrganizationID: interview.OrganizationID.String(),
+			CorrelationID:  RequestID(c.Request().Context()),
+			ClientTime:     ce.Timestamp,
+		}
+		occurred := now
+		if ce.Timestamp != nil {
+			occurred = *ce.Timestamp
+		}
+		batch[i], err = domain.NewEventFrom(id, decoded, md, occurred)
+		if err != nil {
+			return eventError(err, field("type"), field("data"))
+		}
+	}
+	res, err := a.deps.Events.Append(c.Request().Context(), interview.ID, eventstore.AnyVersion, batch...)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"accepted": res.Appended, "duplicates": res.Duplicates, "lastPosition": res.LastPosition})
+}
+
+// eventError answers the catalogue's errors about one event of a batch.
+func eventError(err error, typeField, dataField string) error {
+	switch {
+	case errors.Is(err, domain.ErrUnknownEventType):
+		return ValidationFailed(typeField, "unknown event type").WithCause(err)
+	case errors.Is(err, domain.ErrServerEventType):
+		return ValidationFailed(typeField, "this event type is written by the server, not sent by clients").WithCause(err)
+	case errors.Is(err, domain.ErrMalformedEvent):
+		return NewError(http.StatusBadRequest, "malformed_event", "the event's data is not a JSON object").
+			WithDetail("field", dataField).WithCause(err)
+	case errors.Is(err, domain.ErrNULCharacter):
+		return ValidationFailed(dataField, "text must not contain the NUL character").WithCause(err)
+	}
+	return err
+}
+
+func (a *api) getStats(c echo.Context) error {
+	interview := currentInterview(c)
+	stats, err := projections.ReadSessionStats(c.Request().Context(), a.deps.ReadModels, interview.ID)
+	if errors.Is(err, projections.ErrNotFound) {
+		err = nil // no event applied yet: all zero
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, stats)
+}

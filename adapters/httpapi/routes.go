@@ -1,0 +1,149 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/interviewlm/interviewlm/adapters/directory"
+	"github.com/interviewlm/interviewlm/adapters/eventstore"
+	"github.com/interviewlm/interviewlm/adapters/identity"
+	"github.com/interviewlm/interviewlm/commands"
+	"github.com/interviewlm/interviewlm/domain"
+	"github.com/interviewlm/interviewlm/projections"
+)
+
+// IdentityService is what the API needs of accounts and sessions (adapters/identity.Service).
+type IdentityService interface {
+	Register(ctx context.Context, name, email, password string) (identity.User, error)
+	Login(ctx context.Context, email, password, clientIP, userAgent string) (identity.Session, error)
+	Logout(ctx context.Context, token string) error
+	Authenticate(ctx context.Context, token string) (identity.User, error)
+	OAuthStart(ctx context.Context, provider, redirectTo string) (string, error)
+	OAuthCallback(ctx context.Context, provider, state, code, clientIP, userAgent string) (identity.Session, string, error)
+}
+
+// Directory is what the API needs of organizations, assessments, candidates and interviews
+// (adapters/directory.Store).
+type Directory interface {
+	CreateOrganization(ctx context.Context, org directory.Organization, owner uuid.UUID) (directory.Organization, error)
+	Memberships(ctx context.Context, userID uuid.UUID) ([]directory.Membership, error)
+	Role(ctx context.Context, orgID, userID uuid.UUID) (domain.Role, error)
+	Members(ctx context.Context, orgID uuid.UUID) ([]directory.Member, error)
+	AddMember(ctx context.Context, orgID uuid.UUID, email string, role domain.Role, addedBy uuid.UUID) (directory.Member, error)
+	CreateAssessment(ctx context.Context, a domain.Assessment) (domain.Assessment, error)
+	Assessment(ctx context.Context, id uuid.UUID) (domain.Assessment, error)
+	Assessments(ctx context.Context, orgID uuid.UUID) ([]domain.Assessment, error)
+	UpdateAssessment(ctx context.Context, id uuid.UUID, update func(a *domain.Assessment, hasCandidates bool) error) (domain.Assessment, error)
+	Candidate(ctx context.Context, id uuid.UUID) (domain.Candidate, error)
+	RevokeInvite(ctx context.Context, id uuid.UUID) (domain.Candidate, error)
+	RenewInvite(ctx context.Context, id uuid.UUID, inviteHash []byte, expiresAt time.Time) (domain.Candidate, error)
+	Interview(ctx context.Context, id uuid.UUID) (domain.Interview, error)
+	AuthenticateCandidate(ctx context.Context, tokenHash []byte, now time.Time) (domain.Interview, error)
+}
+
+// EventLog is what the interview routes need of the event store.
+type EventLog interface {
+	Append(ctx context.Context, stream uuid.UUID, expected int64, events ...domain.NewEvent) (eventstore.AppendResult, error)
+}
+
+// AppDeps are the services behind the API routes. Every field is required.
+type AppDeps struct {
+	Identity        IdentityService
+	Directory       Directory
+	Events          EventLog
+	ReadModels      projections.Querier
+	StartInterview  commands.StartInterviewHandler
+	InviteCandidate commands.InviteCandidateHandler
+	DecideCandidate commands.DecideCandidateHandler
+	// AppBaseURL is where the web app lives; invite links and OAuth redirects point there.
+	AppBaseURL string
+	// InviteTTL is how long a renewed invite lasts.
+	InviteTTL time.Duration
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// api holds the routes' dependencies.
+type api struct {
+	deps AppDeps
+	now  func() time.Time
+}
+
+// route is one line of the route table: the table of contents of the HTTP API.
+type route struct {
+	method, path string
+	// policy is nil for public routes.
+	policy  policy
+	handler func(a *api, c echo.Context) error
+}
+
+func routeTable() []route {
+	return []route{
+		// Identity.
+		{http.MethodPost, "/auth/register", nil, (*api).register},
+		{http.MethodPost, "/auth/login", nil, (*api).login},
+		{http.MethodPost, "/auth/logout", teamOnly, (*api).logout},
+		{http.MethodGet, "/auth/me", teamOnly, (*api).me},
+		{http.MethodGet, "/auth/oauth/:provider/start", nil, (*api).oauthStart},
+		{http.MethodGet, "/auth/oauth/:provider/callback", nil, (*api).oauthCallback},
+
+		// Organizations, assessments and candidates (hiring team).
+		{http.MethodPost, "/orgs", teamOnly, (*api).createOrganization},
+		{http.MethodGet, "/orgs/:orgId/members", teamOnly, (*api).listMembers},
+		{http.MethodPost, "/orgs/:orgId/members", teamOnly, (*api).addMember},
+		{http.MethodPost, "/orgs/:orgId/assessments", teamOnly, (*api).createAssessment},
+		{http.MethodGet, "/orgs/:orgId/assessments", teamOnly, (*api).listAssessments},
+		{http.MethodGet, "/assessments/:id", teamOnly, (*api).getAssessment},
+		{http.MethodPatch, "/assessments/:id", teamOnly, (*api).updateAssessment},
+		{http.MethodPost, "/assessments/:id/candidates", teamOnly, (*api).inviteCandidate},
+		{http.MethodGet, "/assessments/:id/candidates", teamOnly, (*api).listCandidates},
+		{http.MethodGet, "/candidates/:id", teamOnly, (*api).getCandidate},
+		{http.MethodPatch, "/candidates/:id", teamOnly, (*api).decideCandidate},
+		{http.MethodPost, "/candidates/:id/invite", teamOnly, (*api).renewInvite},
+		{http.MethodDelete, "/candidates/:id/invite", teamOnly, (*api).revokeInvite},
+
+		// The candidate's way in.
+		{http.MethodPost, "/invites/:token/start", nil, (*api).startInterview},
+
+		// The interview.
+		{http.MethodGet, "/interview/:id", interviewAccess(false), (*api).getInterview},
+		{http.MethodPost, "/interview/:id/events", interviewAccess(true), (*api).postEvents},
+		{http.MethodGet, "/interview/:id/stats", interviewAccess(false), (*api).getStats},
+	}
+}
+
+// MountAPI registers the API routes with their authentication and policies.
+func (s *Server) MountAPI(deps AppDeps) error {
+	switch {
+	case isNil(deps.Identity), isNil(deps.Directory), isNil(deps.Events), isNil(deps.ReadModels):
+		return errors.New("httpapi: AppDeps needs Identity, Directory, Events and ReadModels")
+	case deps.AppBaseURL == "" || deps.InviteTTL <= 0:
+		return errors.New("httpapi: AppDeps needs AppBaseURL and a positive InviteTTL")
+	}
+	a := &api{deps: deps, now: deps.Now}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	for _, r := range routeTable() {
+		handler := r.handler
+		s.api.Add(r.method, r.path, a.guard(r.policy, func(c echo.Context) error { return handler(a, c) }))
+	}
+	return nil
+}
+
+// PublicRoutes lists the routes that answer without a credential; every other route answers
+// 401 without one.
+func PublicRoutes() map[string]bool {
+	out := map[string]bool{"GET /api/health": true, "GET /metrics": true}
+	for _, r := range routeTable() {
+		if r.policy == nil {
+			out[r.method+" /api"+r.path] = true
+		}
+	}
+	return out
+}

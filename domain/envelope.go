@@ -83,3 +83,28 @@ func (p LogPosition) After(q LogPosition) bool {
 func (e RecordedEvent) LogPosition() LogPosition {
 	return LogPosition{TxID: e.TxID, Position: e.Position}
 }
+
+// AppendResult tells what appending a batch to a stream did.
+type AppendResult struct {
+	// Appended is the number of new events; Duplicates the number whose id was already stored
+	// in the stream (a retried request) and were skipped.
+	Appended   int
+	Duplicates int
+	// Version is the stream's version after the append.
+	Version int64
+	// FirstPosition and LastPosition bound the positions of the events appended; when every
+	// event was a duplicate, of the events already stored.
+	FirstPosition int64
+	LastPosition  int64
+	// TxID is the id of the transaction that wrote them: with LastPosition, the log position a
+	// reader must reach to have seen this append.
+	TxID uint64
+}
+
+// End is where the last appended event stands in the global log (Start when none was).
+func (r AppendResult) End() LogPosition {
+	if r.Appended == 0 {
+		return Start
+	}
+	return LogPosition{TxID: r.TxID, Position: r.LastPosition}
+}

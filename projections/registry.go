@@ -5,5 +5,6 @@ func All() []Projection {
 	return []Projection{
 		SessionStats{},
 		Candidates{},
+		NewReplay(),
 	}
 }

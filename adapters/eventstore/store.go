@@ -87,29 +87,7 @@ func New(pool *pgxpool.Pool, opts Options) (*Store, error) {
 }
 
 // AppendResult tells what an Append did.
-type AppendResult struct {
-	// Appended is the number of new events; Duplicates the number whose id was already stored
-	// in this stream (a retried request) and were skipped.
-	Appended   int
-	Duplicates int
-	// Version is the stream's version after the append.
-	Version int64
-	// FirstPosition and LastPosition bound the positions of the events appended; when every
-	// event was a duplicate, of the events already stored.
-	FirstPosition int64
-	LastPosition  int64
-	// TxID is the id of the transaction that wrote them: with LastPosition, the log position a
-	// reader (projections.Engine.WaitFor) must reach to have seen this append.
-	TxID uint64
-}
-
-// End is where the last appended event stands in the global log (domain.Start when none was).
-func (r AppendResult) End() domain.LogPosition {
-	if r.Appended == 0 {
-		return domain.Start
-	}
-	return domain.LogPosition{TxID: r.TxID, Position: r.LastPosition}
-}
+type AppendResult = domain.AppendResult
 
 // streamLockClass namespaces the advisory locks that serialize appends to one stream.
 const streamLockClass = 0x1E5
@@ -120,12 +98,26 @@ const streamLockClass = 0x1E5
 // duplicate the expected version is not checked, because the first attempt already passed it.
 func (s *Store) Append(ctx context.Context, stream uuid.UUID, expected int64, events ...domain.NewEvent) (AppendResult, error) {
 	start := time.Now()
-	res, err := s.append(ctx, stream, expected, events)
+	res, err := s.append(ctx, stream, expected, events, nil)
 	s.metrics.observe(start, res, err)
 	return res, err
 }
 
-func (s *Store) append(ctx context.Context, stream uuid.UUID, expected int64, events []domain.NewEvent) (AppendResult, error) {
+// Check looks at the new events of a batch (duplicates left out) while the stream is locked at
+// version, so that a decision about them cannot race another append. An error refuses the
+// whole batch and is returned as is.
+type Check = func(ctx context.Context, version int64, fresh []domain.NewEvent) error
+
+// AppendChecked is Append with a check run inside the transaction, after the stream is locked
+// and before anything is written.
+func (s *Store) AppendChecked(ctx context.Context, stream uuid.UUID, expected int64, check Check, events ...domain.NewEvent) (AppendResult, error) {
+	start := time.Now()
+	res, err := s.append(ctx, stream, expected, events, check)
+	s.metrics.observe(start, res, err)
+	return res, err
+}
+
+func (s *Store) append(ctx context.Context, stream uuid.UUID, expected int64, events []domain.NewEvent, check Check) (AppendResult, error) {
 	if err := validateBatch(stream, events); err != nil {
 		return AppendResult{}, err
 	}
@@ -135,7 +127,7 @@ func (s *Store) append(ctx context.Context, stream uuid.UUID, expected int64, ev
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 
-	res, err := AppendTx(ctx, tx, stream, expected, events...)
+	res, err := appendTx(ctx, tx, stream, expected, events, check)
 	if err != nil || res.Appended == 0 {
 		return res, err
 	}
@@ -148,6 +140,10 @@ func (s *Store) append(ctx context.Context, stream uuid.UUID, expected int64, ev
 // AppendTx appends inside the caller's transaction, so that a command can write its own rows and
 // its events in one commit. The caller commits; the events are published by that commit.
 func AppendTx(ctx context.Context, tx pgx.Tx, stream uuid.UUID, expected int64, events ...domain.NewEvent) (AppendResult, error) {
+	return appendTx(ctx, tx, stream, expected, events, nil)
+}
+
+func appendTx(ctx context.Context, tx pgx.Tx, stream uuid.UUID, expected int64, events []domain.NewEvent, check Check) (AppendResult, error) {
 	if err := validateBatch(stream, events); err != nil {
 		return AppendResult{}, err
 	}
@@ -204,6 +200,11 @@ func AppendTx(ctx context.Context, tx pgx.Tx, stream uuid.UUID, expected int64, 
 	}
 	if expected != AnyVersion && expected != current {
 		return AppendResult{}, &ConcurrencyError{StreamID: stream, Expected: expected, Actual: current}
+	}
+	if check != nil {
+		if err := check(ctx, current, fresh); err != nil {
+			return AppendResult{}, err
+		}
 	}
 
 	msgs, err := toMessages(stream, current+1, fresh)

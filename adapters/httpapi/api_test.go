@@ -87,6 +87,8 @@ func newStack(t *testing.T, oauth map[string]identity.OAuthProvider) *stack {
 	must(t, err)
 	decide, err := commands.NewDecideCandidateHandler(dir, store, clk.now)
 	must(t, err)
+	record, err := commands.NewRecordEventsHandler(store, projections.FilesReader{DB: db.Pool})
+	must(t, err)
 
 	reg := prometheus.NewRegistry()
 	srv, err := httpapi.New(httpapi.Config{
@@ -96,7 +98,7 @@ func newStack(t *testing.T, oauth map[string]identity.OAuthProvider) *stack {
 	must(t, err)
 	must(t, srv.MountAPI(httpapi.AppDeps{
 		Identity: ids, Directory: dir, Events: store, ReadModels: db.Pool,
-		StartInterview: start, InviteCandidate: invite, DecideCandidate: decide,
+		StartInterview: start, InviteCandidate: invite, DecideCandidate: decide, RecordEvents: record,
 		AppBaseURL: base, InviteTTL: 7 * 24 * time.Hour, Now: clk.now,
 	}))
 	must(t, engine.CreateMissing(context.Background()))

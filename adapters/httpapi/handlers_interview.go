@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
-	"github.com/interviewlm/interviewlm/adapters/eventstore"
+	"github.com/interviewlm/interviewlm/commands"
 	"github.com/interviewlm/interviewlm/domain"
 	"github.com/interviewlm/interviewlm/projections"
 )
@@ -82,7 +83,7 @@ func (a *api) postEvents(c echo.Context) error {
 	}
 	interview := currentInterview(c)
 	now := a.now()
-	batch := make([]domain.NewEvent, len(events))
+	batch := make([]commands.ClientEvent, len(events))
 	for i, ce := range events {
 		field := func(name string) string {
 			if len(events) == 1 {
@@ -115,13 +116,19 @@ func (a *api) postEvents(c echo.Context) error {
 		if ce.Timestamp != nil {
 			occurred = *ce.Timestamp
 		}
-		batch[i], err = domain.NewEventFrom(id, decoded, md, occurred)
+		e, err := domain.NewEventFrom(id, decoded, md, occurred)
 		if err != nil {
 			return eventError(err, field("type"), field("data"))
 		}
+		batch[i] = commands.ClientEvent{Event: e, Data: decoded}
 	}
-	res, err := a.deps.Events.Append(c.Request().Context(), interview.ID, eventstore.AnyVersion, batch...)
+	res, err := a.deps.RecordEvents.Handle(c.Request().Context(), commands.RecordEvents{Interview: interview.ID, Events: batch})
 	if err != nil {
+		var ve *domain.ValidationError
+		if errors.As(err, &ve) && len(events) == 1 {
+			ve = &domain.ValidationError{Field: strings.TrimPrefix(ve.Field, "events[0]."), Message: ve.Message}
+			return ValidationFailed(ve.Field, ve.Message)
+		}
 		return err
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"accepted": res.Appended, "duplicates": res.Duplicates, "lastPosition": res.LastPosition})

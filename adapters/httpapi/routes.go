@@ -60,6 +60,7 @@ type AppDeps struct {
 	StartInterview  commands.StartInterviewHandler
 	InviteCandidate commands.InviteCandidateHandler
 	DecideCandidate commands.DecideCandidateHandler
+	RecordEvents    *commands.RecordEventsHandler
 	// AppBaseURL is where the web app lives; invite links and OAuth redirects point there.
 	AppBaseURL string
 	// InviteTTL is how long a renewed invite lasts.
@@ -120,8 +121,8 @@ func routeTable() []route {
 // MountAPI registers the API routes with their authentication and policies.
 func (s *Server) MountAPI(deps AppDeps) error {
 	switch {
-	case isNil(deps.Identity), isNil(deps.Directory), isNil(deps.Events), isNil(deps.ReadModels):
-		return errors.New("httpapi: AppDeps needs Identity, Directory, Events and ReadModels")
+	case isNil(deps.Identity), isNil(deps.Directory), isNil(deps.Events), isNil(deps.ReadModels), deps.RecordEvents == nil:
+		return errors.New("httpapi: AppDeps needs Identity, Directory, Events, ReadModels and RecordEvents")
 	case deps.AppBaseURL == "" || deps.InviteTTL <= 0:
 		return errors.New("httpapi: AppDeps needs AppBaseURL and a positive InviteTTL")
 	}

@@ -202,9 +202,13 @@ func (a *app) mountAPI(srv *httpapi.Server) error {
 	if err != nil {
 		return err
 	}
+	record, err := commands.NewRecordEventsHandler(a.store, projections.FilesReader{DB: a.pool})
+	if err != nil {
+		return err
+	}
 	return srv.MountAPI(httpapi.AppDeps{
 		Identity: a.identity, Directory: a.directory, Events: a.store, ReadModels: a.pool,
-		StartInterview: start, InviteCandidate: invite, DecideCandidate: decide,
+		StartInterview: start, InviteCandidate: invite, DecideCandidate: decide, RecordEvents: record,
 		AppBaseURL: a.cfg.AppBaseURL, InviteTTL: a.cfg.InviteTTL, Now: now,
 	})
 }

@@ -1,0 +1,140 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/google/uuid"
+
+	"github.com/interviewlm/interviewlm/domain"
+)
+
+// CheckedAppender appends a batch after a check that runs with the stream locked
+// (adapters/eventstore.Store).
+type CheckedAppender interface {
+	AppendChecked(ctx context.Context, stream uuid.UUID, expected int64,
+		check func(ctx context.Context, version int64, fresh []domain.NewEvent) error,
+		events ...domain.NewEvent) (domain.AppendResult, error)
+}
+
+// FilesLoader returns an interview's files after its last event, and that event's version
+// (the replay read model with the log's tail).
+type FilesLoader interface {
+	LatestFiles(ctx context.Context, interview uuid.UUID) (version int64, files domain.Files, err error)
+}
+
+// ClientEvent is one event a candidate's browser sent, decoded.
+type ClientEvent struct {
+	Event domain.NewEvent
+	Data  domain.Event
+}
+
+// RecordEvents records a batch of the candidate's events.
+type RecordEvents struct {
+	Interview uuid.UUID
+	Events    []ClientEvent
+}
+
+// RecordEventsHandler appends client events, refusing a batch whose edits do not fit the files
+// as they are: every keystroke is kept, so every one must apply.
+type RecordEventsHandler struct {
+	events CheckedAppender
+	files  FilesLoader
+
+	// The files of recent interviews at a known version: a batch checks against them without
+	// reading the log back. An entry is used only when its version is the stream's.
+	mu    sync.Mutex
+	cache map[uuid.UUID]cachedFiles
+}
+
+type cachedFiles struct {
+	version int64
+	files   domain.Files
+}
+
+const filesCacheLimit = 50_000
+
+// NewRecordEventsHandler returns the handler; every dependency is required.
+func NewRecordEventsHandler(events CheckedAppender, files FilesLoader) (*RecordEventsHandler, error) {
+	if events == nil || files == nil {
+		return nil, errors.New("commands: RecordEventsHandler needs every dependency")
+	}
+	return &RecordEventsHandler{events: events, files: files, cache: map[uuid.UUID]cachedFiles{}}, nil
+}
+
+// Handle runs the command. A *domain.ValidationError names the first event that does not fit,
+// by its index in the batch; nothing of the batch is written then.
+func (h *RecordEventsHandler) Handle(ctx context.Context, cmd RecordEvents) (domain.AppendResult, error) {
+	batch := make([]domain.NewEvent, len(cmd.Events))
+	index := make(map[uuid.UUID]int, len(cmd.Events))
+	for i, e := range cmd.Events {
+		batch[i] = e.Event
+		if _, seen := index[e.Event.ID]; !seen {
+			index[e.Event.ID] = i
+		}
+	}
+	var after cachedFiles
+	check := func(ctx context.Context, version int64, fresh []domain.NewEvent) error {
+		files, err := h.filesAt(ctx, cmd.Interview, version)
+		if err != nil {
+			return err
+		}
+		files = files.Clone()
+		for _, e := range fresh {
+			i := index[e.ID]
+			if !domain.ChangesFiles(e.Type) {
+				continue
+			}
+			if err := files.Apply(cmd.Events[i].Data); err != nil {
+				return &domain.ValidationError{
+					Field:   fmt.Sprintf("events[%d].data.changes", i),
+					Message: "this edit does not fit the file as the previous events left it: " + err.Error(),
+				}
+			}
+		}
+		after = cachedFiles{version: version + int64(len(fresh)), files: files}
+		return nil
+	}
+	const anyVersion = -1
+	res, err := h.events.AppendChecked(ctx, cmd.Interview, anyVersion, check, batch...)
+	if err != nil {
+		return res, err
+	}
+	if res.Appended > 0 {
+		h.remember(cmd.Interview, after)
+	}
+	return res, nil
+}
+
+// filesAt returns the files at version, from the cache when it holds that version.
+func (h *RecordEventsHandler) filesAt(ctx context.Context, interview uuid.UUID, version int64) (domain.Files, error) {
+	h.mu.Lock()
+	c, ok := h.cache[interview]
+	h.mu.Unlock()
+	if ok && c.version == version {
+		return c.files, nil
+	}
+	loaded, files, err := h.files.LatestFiles(ctx, interview)
+	if err != nil {
+		return domain.Files{}, err
+	}
+	if loaded != version {
+		return domain.Files{}, fmt.Errorf("commands: files of %s loaded at v%d while the stream is at v%d", interview, loaded, version)
+	}
+	return files, nil
+}
+
+// remember caches the files after a committed append, unless a newer state is cached already.
+func (h *RecordEventsHandler) remember(interview uuid.UUID, c cachedFiles) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if old, ok := h.cache[interview]; ok && old.version >= c.version {
+		return
+	}
+	if len(h.cache) >= filesCacheLimit {
+		clear(h.cache)
+	}
+	h.cache[interview] = c
+}

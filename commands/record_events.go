@@ -37,6 +37,20 @@ type RecordEvents struct {
 	Events    []ClientEvent
 }
 
+// EditMisfitError refuses a batch whose edit at Index does not fit the file as the events before
+// it left it: most often a batch sent before an earlier one has landed. The client resends once
+// the earlier batch is in; nothing of this one was written.
+type EditMisfitError struct {
+	Index int
+	Err   error
+}
+
+func (e *EditMisfitError) Error() string {
+	return fmt.Sprintf("event %d: the edit does not fit the file as the events before it left it: %v", e.Index, e.Err)
+}
+
+func (e *EditMisfitError) Unwrap() error { return e.Err }
+
 // RecordEventsHandler appends client events, refusing a batch whose edits do not fit the files
 // as they are: every keystroke is kept, so every one must apply.
 type RecordEventsHandler struct {
@@ -64,8 +78,8 @@ func NewRecordEventsHandler(events CheckedAppender, files FilesLoader) (*RecordE
 	return &RecordEventsHandler{events: events, files: files, cache: map[uuid.UUID]cachedFiles{}}, nil
 }
 
-// Handle runs the command. A *domain.ValidationError names the first event that does not fit,
-// by its index in the batch; nothing of the batch is written then.
+// Handle runs the command. An *EditMisfitError names the first event that does not fit, by its
+// index in the batch; nothing of the batch is written then.
 func (h *RecordEventsHandler) Handle(ctx context.Context, cmd RecordEvents) (domain.AppendResult, error) {
 	batch := make([]domain.NewEvent, len(cmd.Events))
 	index := make(map[uuid.UUID]int, len(cmd.Events))
@@ -88,10 +102,7 @@ func (h *RecordEventsHandler) Handle(ctx context.Context, cmd RecordEvents) (dom
 				continue
 			}
 			if err := files.Apply(cmd.Events[i].Data); err != nil {
-				return &domain.ValidationError{
-					Field:   fmt.Sprintf("events[%d].data.changes", i),
-					Message: "this edit does not fit the file as the previous events left it: " + err.Error(),
-				}
+				return &EditMisfitError{Index: i, Err: err}
 			}
 		}
 		after = cachedFiles{version: version + int64(len(fresh)), files: files}

@@ -494,3 +494,47 @@ func TestRolesDecideWhoManagesMembers(t *testing.T) {
 }
 
 var _ = fmt.Sprint
+
+func TestEditsThatDoNotFitAreRefusedWhole(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, nil)
+	tm := s.newTeam("Fitco")
+	_, invite := s.invite(tm, "Fay")
+	interview, token := s.start(invite, 201)
+	key := func(offset, del int, text string) map[string]any {
+		return map[string]any{"id": uuid.NewString(), "type": "keystroke",
+			"data": map[string]any{"fileId": "a.go", "changes": []map[string]any{{"offset": offset, "deleteCount": del, "text": text}}}}
+	}
+	s.expect(s.call("POST", "/api/interview/"+interview+"/events", token, map[string]any{"events": []any{key(0, 0, "hé😀")}}), 201, "")
+	// "hé😀" is 4 UTF-16 units: offset 4 fits, 5 does not; deleting 1 at offset 3 would split the emoji.
+	r := s.expect(s.call("POST", "/api/interview/"+interview+"/events", token, map[string]any{"events": []any{key(4, 0, "!"), key(6, 0, "?")}}), 409, "edit_does_not_fit")
+	if r.str("error", "details", "field") != "events[1].data" {
+		t.Errorf("misfit names %q", r.str("error", "details", "field"))
+	}
+	s.expect(s.call("POST", "/api/interview/"+interview+"/events", token, key(3, 1, "")), 409, "edit_does_not_fit")
+	// Nothing of the refused batches was written: the first edit still fits where it did.
+	ok := s.expect(s.call("POST", "/api/interview/"+interview+"/events", token, map[string]any{"events": []any{key(4, 0, "!")}}), 201, "")
+	if ok.body["accepted"] != float64(1) {
+		t.Errorf("answer = %s", ok.raw)
+	}
+	stats := s.waitForStats(interview, tm.owner, 2)
+	if stats["keystrokes"] != float64(2) {
+		t.Errorf("stats = %v", stats)
+	}
+}
+
+// waitForStats polls the interview's stats until it counts events events.
+func (s *stack) waitForStats(interview, token string, events float64) map[string]any {
+	s.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		r := s.expect(s.call("GET", "/api/interview/"+interview+"/stats", token, nil), 200, "")
+		if r.body["events"] == events+1 { // interview_started counts too
+			return r.body
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("stats never reached %v events: %s", events, r.raw)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -123,12 +122,17 @@ func (a *api) postEvents(c echo.Context) error {
 		batch[i] = commands.ClientEvent{Event: e, Data: decoded}
 	}
 	res, err := a.deps.RecordEvents.Handle(c.Request().Context(), commands.RecordEvents{Interview: interview.ID, Events: batch})
-	if err != nil {
-		var ve *domain.ValidationError
-		if errors.As(err, &ve) && len(events) == 1 {
-			ve = &domain.ValidationError{Field: strings.TrimPrefix(ve.Field, "events[0]."), Message: ve.Message}
-			return ValidationFailed(ve.Field, ve.Message)
+	var misfit *commands.EditMisfitError
+	if errors.As(err, &misfit) {
+		field := fmt.Sprintf("events[%d].data", misfit.Index)
+		if len(events) == 1 {
+			field = "data"
 		}
+		return NewError(http.StatusConflict, "edit_does_not_fit",
+			"an edit does not fit the file as the events before it left it; send the batches in order and resend this one after the earlier ones are accepted").
+			WithDetail("field", field).WithDetail("index", misfit.Index).WithDetail("reason", misfit.Err.Error()).WithCause(err)
+	}
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"accepted": res.Appended, "duplicates": res.Duplicates, "lastPosition": res.LastPosition})

@@ -42,9 +42,12 @@ func (h DecideCandidateHandler) Handle(ctx context.Context, cmd DecideCandidate)
 		return domain.Start, &domain.ValidationError{Field: "status", Message: "must be HIRED or REJECTED"}
 	}
 	interview, err := h.interviews.InterviewOfCandidate(ctx, cmd.CandidateID)
-	if err != nil || interview.SubmittedAt == nil {
+	if errors.Is(err, domain.ErrNotFound) || (err == nil && interview.SubmittedAt == nil) {
 		// Not started, or still in progress: there is nothing to decide on yet.
 		return domain.Start, domain.ErrNotDecidable
+	}
+	if err != nil {
+		return domain.Start, err
 	}
 	md := domain.Metadata{Actor: domain.Actor{Kind: domain.ActorUser, ID: cmd.DecidedBy.String()}, OrganizationID: interview.OrganizationID.String()}
 	e, err := domain.NewEventFrom(uuid.New(), domain.CandidateDecided{Status: cmd.Status, DecidedBy: cmd.DecidedBy}, md, h.now())

@@ -15,7 +15,7 @@ import (
 // (adapters/eventstore.Store).
 type CheckedAppender interface {
 	AppendChecked(ctx context.Context, stream uuid.UUID, expected int64,
-		check func(ctx context.Context, version int64, fresh []domain.NewEvent) error,
+		check func(ctx context.Context, version int64, tail domain.StreamTail, fresh []domain.NewEvent) error,
 		events ...domain.NewEvent) (domain.AppendResult, error)
 }
 
@@ -78,8 +78,16 @@ func NewRecordEventsHandler(events CheckedAppender, files FilesLoader) (*RecordE
 	return &RecordEventsHandler{events: events, files: files, cache: map[uuid.UUID]cachedFiles{}}, nil
 }
 
+// errStale means the files a check started from are no longer the stream's: another append
+// (from another API server) came first.
+var errStale = errors.New("commands: files changed meanwhile")
+
 // Handle runs the command. An *EditMisfitError names the first event that does not fit, by its
 // index in the batch; nothing of the batch is written then.
+//
+// The files are read before the append transaction, never through the pool inside it: a check
+// holding a transaction's connection while waiting for another could starve the pool under
+// load. When others appended meanwhile, the check catches up through its own transaction.
 func (h *RecordEventsHandler) Handle(ctx context.Context, cmd RecordEvents) (domain.AppendResult, error) {
 	batch := make([]domain.NewEvent, len(cmd.Events))
 	index := make(map[uuid.UUID]int, len(cmd.Events))
@@ -89,52 +97,94 @@ func (h *RecordEventsHandler) Handle(ctx context.Context, cmd RecordEvents) (dom
 			index[e.Event.ID] = i
 		}
 	}
-	var after cachedFiles
-	check := func(ctx context.Context, version int64, fresh []domain.NewEvent) error {
-		files, err := h.filesAt(ctx, cmd.Interview, version)
+	const anyVersion, attempts = -1, 5
+	for attempt := 1; ; attempt++ {
+		base, err := h.current(ctx, cmd.Interview)
 		if err != nil {
-			return err
+			return domain.AppendResult{}, err
 		}
-		files = files.Clone()
-		for _, e := range fresh {
-			i := index[e.ID]
-			if !domain.ChangesFiles(e.Type) {
-				continue
+		var after cachedFiles
+		check := func(ctx context.Context, version int64, tail domain.StreamTail, fresh []domain.NewEvent) error {
+			if !anyChangesFiles(fresh) {
+				return nil // cursor moves and the like fit whatever the files are
 			}
-			if err := files.Apply(cmd.Events[i].Data); err != nil {
-				return &EditMisfitError{Index: i, Err: err}
+			files := base.files.Clone()
+			if version != base.version {
+				if version < base.version {
+					return errStale // what we hold is ahead of the log: read it again
+				}
+				// Others appended since (another tab, telemetry, another server): catch up
+				// through this transaction rather than retry.
+				missed, err := tail(ctx, base.version)
+				if err != nil {
+					return err
+				}
+				for _, e := range missed {
+					if !domain.ChangesFiles(e.Type) {
+						continue
+					}
+					data, err := domain.DecodeRecorded(e)
+					if err != nil {
+						return err
+					}
+					_ = files.Apply(data) // as the replay does: an edit that does not fit changes nothing
+				}
 			}
+			for _, e := range fresh {
+				i := index[e.ID]
+				if !domain.ChangesFiles(e.Type) {
+					continue
+				}
+				if err := files.Apply(cmd.Events[i].Data); err != nil {
+					return &EditMisfitError{Index: i, Err: err}
+				}
+			}
+			after = cachedFiles{version: version + int64(len(fresh)), files: files}
+			return nil
 		}
-		after = cachedFiles{version: version + int64(len(fresh)), files: files}
-		return nil
+		res, err := h.events.AppendChecked(ctx, cmd.Interview, anyVersion, check, batch...)
+		if errors.Is(err, errStale) && attempt < attempts {
+			h.forget(cmd.Interview)
+			continue
+		}
+		if err != nil {
+			return res, err
+		}
+		if res.Appended > 0 && after.version > 0 {
+			h.remember(cmd.Interview, after)
+		}
+		return res, nil
 	}
-	const anyVersion = -1
-	res, err := h.events.AppendChecked(ctx, cmd.Interview, anyVersion, check, batch...)
-	if err != nil {
-		return res, err
-	}
-	if res.Appended > 0 {
-		h.remember(cmd.Interview, after)
-	}
-	return res, nil
 }
 
-// filesAt returns the files at version, from the cache when it holds that version.
-func (h *RecordEventsHandler) filesAt(ctx context.Context, interview uuid.UUID, version int64) (domain.Files, error) {
+func anyChangesFiles(events []domain.NewEvent) bool {
+	for _, e := range events {
+		if domain.ChangesFiles(e.Type) {
+			return true
+		}
+	}
+	return false
+}
+
+// current returns the interview's latest files, from the cache when it has them.
+func (h *RecordEventsHandler) current(ctx context.Context, interview uuid.UUID) (cachedFiles, error) {
 	h.mu.Lock()
 	c, ok := h.cache[interview]
 	h.mu.Unlock()
-	if ok && c.version == version {
-		return c.files, nil
+	if ok {
+		return c, nil
 	}
-	loaded, files, err := h.files.LatestFiles(ctx, interview)
+	version, files, err := h.files.LatestFiles(ctx, interview)
 	if err != nil {
-		return domain.Files{}, err
+		return cachedFiles{}, err
 	}
-	if loaded != version {
-		return domain.Files{}, fmt.Errorf("commands: files of %s loaded at v%d while the stream is at v%d", interview, loaded, version)
-	}
-	return files, nil
+	return cachedFiles{version: version, files: files}, nil
+}
+
+func (h *RecordEventsHandler) forget(interview uuid.UUID) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.cache, interview)
 }
 
 // remember caches the files after a committed append, unless a newer state is cached already.

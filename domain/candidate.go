@@ -81,6 +81,9 @@ type Candidate struct {
 	InterviewID     *uuid.UUID `json:"interviewId,omitempty"`
 }
 
+// ErrNotFound means what was asked for does not exist (or is not visible to the caller).
+var ErrNotFound = errors.New("not found")
+
 // Errors of an invite that can no longer start an interview.
 var (
 	ErrInviteExpired = errors.New("this invite has expired")
@@ -130,6 +133,7 @@ type StartPlan struct {
 // is the new candidate credential's hash, valid until the deadline (plus grace for a clock
 // skew between client and server); newID names a new interview.
 func PlanStart(c Candidate, a Assessment, existing *Interview, now time.Time, newID uuid.UUID, tokenHash []byte, md Metadata) (StartPlan, error) {
+	now = now.UTC().Truncate(time.Microsecond) // what the database keeps, so answers agree on resume
 	if c.InviteRevokedAt != nil {
 		return StartPlan{}, ErrInviteRevoked
 	}

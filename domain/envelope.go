@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"encoding/json"
 	"time"
 
@@ -108,3 +109,7 @@ func (r AppendResult) End() LogPosition {
 	}
 	return LogPosition{TxID: r.TxID, Position: r.LastPosition}
 }
+
+// StreamTail reads the events of the stream being appended to with a version greater than
+// afterVersion, inside the append's own transaction.
+type StreamTail func(ctx context.Context, afterVersion int64) ([]RecordedEvent, error)

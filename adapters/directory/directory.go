@@ -20,7 +20,7 @@ import (
 
 // Errors of the directory. The HTTP layer maps each to a status once.
 var (
-	ErrNotFound        = errors.New("not found")
+	ErrNotFound        = domain.ErrNotFound
 	ErrSlugTaken       = errors.New("an organization with this slug already exists")
 	ErrAlreadyMember   = errors.New("this user is already a member of the organization")
 	ErrCandidateExists = errors.New("this email was already invited to this assessment")

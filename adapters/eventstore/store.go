@@ -104,9 +104,10 @@ func (s *Store) Append(ctx context.Context, stream uuid.UUID, expected int64, ev
 }
 
 // Check looks at the new events of a batch (duplicates left out) while the stream is locked at
-// version, so that a decision about them cannot race another append. An error refuses the
-// whole batch and is returned as is.
-type Check = func(ctx context.Context, version int64, fresh []domain.NewEvent) error
+// version, so that a decision about them cannot race another append; tail reads the stream's
+// recent events through the same transaction. An error refuses the whole batch and is
+// returned as is.
+type Check = func(ctx context.Context, version int64, tail domain.StreamTail, fresh []domain.NewEvent) error
 
 // AppendChecked is Append with a check run inside the transaction, after the stream is locked
 // and before anything is written.
@@ -202,7 +203,15 @@ func appendTx(ctx context.Context, tx pgx.Tx, stream uuid.UUID, expected int64, 
 		return AppendResult{}, &ConcurrencyError{StreamID: stream, Expected: expected, Actual: current}
 	}
 	if check != nil {
-		if err := check(ctx, current, fresh); err != nil {
+		tail := func(ctx context.Context, afterVersion int64) ([]domain.RecordedEvent, error) {
+			rows, err := tx.Query(ctx, `SELECT `+selectColumns+` FROM events
+				WHERE stream_id = $1 AND version > $2 ORDER BY version`, stream, afterVersion)
+			if err != nil {
+				return nil, err
+			}
+			return collect(rows, 64, nil)
+		}
+		if err := check(ctx, current, tail, fresh); err != nil {
 			return AppendResult{}, err
 		}
 	}
@@ -375,6 +384,11 @@ func (s *Store) Head(ctx context.Context) (int64, error) {
 }
 
 func (s *Store) collect(rows pgx.Rows, capacity int) ([]domain.RecordedEvent, error) {
+	return collect(rows, capacity, s.upcaser)
+}
+
+// collect scans event rows, upcasting each with up when it is not nil.
+func collect(rows pgx.Rows, capacity int, up Upcaster) ([]domain.RecordedEvent, error) {
 	defer rows.Close()
 	out := make([]domain.RecordedEvent, 0, min(capacity, 4096))
 	var (
@@ -396,7 +410,7 @@ func (s *Store) collect(rows pgx.Rows, capacity int) ([]domain.RecordedEvent, er
 		if err := json.Unmarshal(metadata, &e.Metadata); err != nil {
 			return nil, fmt.Errorf("eventstore: event %s metadata: %w", e.ID, err)
 		}
-		if err := s.upcast(&e); err != nil {
+		if err := upcast(up, &e); err != nil {
 			return nil, err
 		}
 		out = append(out, e)
@@ -407,11 +421,13 @@ func (s *Store) collect(rows pgx.Rows, capacity int) ([]domain.RecordedEvent, er
 	return out, nil
 }
 
-func (s *Store) upcast(e *domain.RecordedEvent) error {
-	if s.upcaser == nil {
+func (s *Store) upcast(e *domain.RecordedEvent) error { return upcast(s.upcaser, e) }
+
+func upcast(up Upcaster, e *domain.RecordedEvent) error {
+	if up == nil {
 		return nil
 	}
-	data, version, err := s.upcaser(e.Type, e.SchemaVersion, e.Data)
+	data, version, err := up(e.Type, e.SchemaVersion, e.Data)
 	if err != nil {
 		return fmt.Errorf("eventstore: upcast %s v%d (event %s): %w", e.Type, e.SchemaVersion, e.ID, err)
 	}

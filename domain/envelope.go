@@ -31,6 +31,10 @@ type Metadata struct {
 	CorrelationID  string     `json:"correlationId,omitempty"`
 	CausationID    string     `json:"causationId,omitempty"`
 	ClientTime     *time.Time `json:"clientTime,omitempty"`
+	// FileID and Checkpoint are what a client said about an event besides its data: the file it
+	// concerns and whether it marks a moment worth seeking to.
+	FileID     string `json:"fileId,omitempty"`
+	Checkpoint bool   `json:"checkpoint,omitempty"`
 }
 
 // NewEvent is an event about to be appended to a stream. Data is the JSON payload in the

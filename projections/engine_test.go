@@ -97,15 +97,16 @@ func (f *fixture) truth(t *testing.T) (map[uuid.UUID]projections.SessionStatsVie
 	_, err = pgx.ForEachRow(rows, []any{&id, &typ, &at, &pos}, func() error {
 		v, ok := want[id]
 		if !ok {
-			v = projections.SessionStatsView{InterviewID: id, EventsByType: map[string]int64{}, FirstEventAt: at, LastEventAt: at}
+			first, last := at, at
+			v = projections.SessionStatsView{InterviewID: id, EventsByType: map[string]int64{}, FirstEventAt: &first, LastEventAt: &last}
 		}
 		v.Events++
 		v.EventsByType[typ]++
-		if at.Before(v.FirstEventAt) {
-			v.FirstEventAt = at
+		if at.Before(*v.FirstEventAt) {
+			*v.FirstEventAt = at
 		}
-		if at.After(v.LastEventAt) {
-			v.LastEventAt = at
+		if at.After(*v.LastEventAt) {
+			*v.LastEventAt = at
 		}
 		v.LastPosition = max(v.LastPosition, pos)
 		want[id] = v
@@ -146,7 +147,7 @@ func (f *fixture) checkStats(t *testing.T, want map[uuid.UUID]projections.Sessio
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Events != w.Events || !got.FirstEventAt.Equal(w.FirstEventAt) || !got.LastEventAt.Equal(w.LastEventAt) ||
+		if got.Events != w.Events || !got.FirstEventAt.Equal(*w.FirstEventAt) || !got.LastEventAt.Equal(*w.LastEventAt) ||
 			got.LastPosition != w.LastPosition || fmt.Sprint(got.EventsByType) != fmt.Sprint(w.EventsByType) {
 			t.Fatalf("stats of %s:\n got %+v\nwant %+v", id, got, w)
 		}

@@ -241,8 +241,8 @@ type SessionStatsView struct {
 	InterviewID     uuid.UUID        `json:"interviewId"`
 	Events          int64            `json:"events"`
 	EventsByType    map[string]int64 `json:"eventsByType"`
-	FirstEventAt    time.Time        `json:"firstEventAt"`
-	LastEventAt     time.Time        `json:"lastEventAt"`
+	FirstEventAt    *time.Time       `json:"firstEventAt"`
+	LastEventAt     *time.Time       `json:"lastEventAt"`
 	DurationSeconds float64          `json:"durationSeconds"`
 	LastPosition    int64            `json:"lastPosition"`
 	Keystrokes      int64            `json:"keystrokes"`
@@ -287,7 +287,7 @@ func ReadSessionStats(ctx context.Context, db Querier, interviewID uuid.UUID) (S
 		return v, err
 	}
 	v.IdleSeconds = float64(idleMs) / 1000
-	v.DurationSeconds = v.LastEventAt.Sub(v.FirstEventAt).Seconds()
+	v.DurationSeconds = v.LastEventAt.Sub(*v.FirstEventAt).Seconds()
 	rows, err := db.Query(ctx, `SELECT type, events FROM session_stats_types WHERE stream_id = $1`, interviewID)
 	if err != nil {
 		return v, err

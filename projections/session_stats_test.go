@@ -48,7 +48,7 @@ func TestSessionStatsSumTheInterview(t *testing.T) {
 			FocusLosses: 2, IdleSeconds: 14.7, AITurns: 1, AIInputTokens: 120, AIOutputTokens: 45,
 			TestRuns: 2, TestsPassed: 8, TestsFailed: 2,
 		}
-		got.EventsByType, got.FirstEventAt, got.LastEventAt, got.LastPosition = nil, time.Time{}, time.Time{}, 0
+		got.EventsByType, got.FirstEventAt, got.LastEventAt, got.LastPosition = nil, nil, nil, 0
 		wantDuration := got.DurationSeconds
 		want.DurationSeconds = wantDuration
 		if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {

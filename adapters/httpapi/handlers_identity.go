@@ -100,15 +100,31 @@ func (a *api) oauthStart(c echo.Context) error {
 	return c.Redirect(http.StatusFound, url)
 }
 
+// oauthCallback finishes a provider sign-in. It is a browser's page load, so failures go back
+// to the app's sign-in page with the error's code rather than as a JSON body.
 func (a *api) oauthCallback(c echo.Context) error {
-	if msg := c.QueryParam("error"); msg != "" {
-		return NewError(http.StatusUnauthorized, "oauth_denied", "the provider did not grant access: "+msg)
+	if c.QueryParam("error") != "" {
+		return c.Redirect(http.StatusFound, a.deps.AppBaseURL+"/login?error=oauth_denied")
 	}
 	session, redirectTo, err := a.deps.Identity.OAuthCallback(c.Request().Context(), c.Param("provider"),
 		c.QueryParam("state"), c.QueryParam("code"), c.RealIP(), c.Request().UserAgent())
 	if err != nil {
-		return err
+		answer := classifyForRedirect(err)
+		if answer.Status >= 500 {
+			Logger(c.Request().Context()).ErrorContext(c.Request().Context(), "oauth callback failed", "err", err)
+		}
+		return c.Redirect(http.StatusFound, a.deps.AppBaseURL+"/login?error="+answer.Code)
 	}
 	setSessionCookie(c, session.Token, session.ExpiresAt)
 	return c.Redirect(http.StatusFound, a.deps.AppBaseURL+redirectTo)
+}
+
+// classifyForRedirect finds the answer the error table gives err, for a redirect to carry.
+func classifyForRedirect(err error) *Error {
+	for _, rule := range errorRules {
+		if answer, ok := rule(err); ok {
+			return answer
+		}
+	}
+	return internalError()
 }

@@ -33,12 +33,18 @@ const MaxEventsPerBatch = 1000
 
 // clientEvent is one event as the browser sends it.
 type clientEvent struct {
-	ID         *uuid.UUID      `json:"id"`
+	// ID and Timestamp are strings here so that a malformed one is answered with its field.
+	ID         *string         `json:"id"`
 	Type       string          `json:"type"`
 	Data       json.RawMessage `json:"data"`
-	Timestamp  *time.Time      `json:"timestamp"`
+	Timestamp  *string         `json:"timestamp"`
 	FileID     string          `json:"fileId"`
 	Checkpoint bool            `json:"checkpoint"`
+}
+
+// empty reports whether none of the single-event fields were sent.
+func (e clientEvent) empty() bool {
+	return e.ID == nil && e.Type == "" && e.Data == nil && e.Timestamp == nil && e.FileID == "" && !e.Checkpoint
 }
 
 // eventBatchBody is either one event or {"events": [...]}.
@@ -47,36 +53,36 @@ type eventBatchBody struct {
 	clientEvent
 }
 
-// decodeEventBatch reads one event or {"events": [...]}.
-func decodeEventBatch(c echo.Context) ([]clientEvent, error) {
+// decodeEventBatch reads one event or {"events": [...]}; batched says which.
+func decodeEventBatch(c echo.Context) (events []clientEvent, batched bool, err error) {
 	body, err := Bind[eventBatchBody](c)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	events := body.Events
+	events = body.Events
 	if events == nil {
 		if body.Type == "" {
-			return nil, ValidationFailed("type", `send one event with its "type", or {"events": [...]}`)
+			return nil, false, ValidationFailed("type", `send one event with its "type", or {"events": [...]}`)
 		}
 		events = []clientEvent{body.clientEvent}
-	} else if body.Type != "" {
-		return nil, ValidationFailed("events", `send either one event or {"events": [...]}, not both`)
+	} else if !body.clientEvent.empty() {
+		return nil, false, ValidationFailed("events", `send either one event or {"events": [...]}, not both`)
 	}
 	if len(events) == 0 {
-		return nil, ValidationFailed("events", "send at least one event")
+		return nil, false, ValidationFailed("events", "send at least one event")
 	}
 	if len(events) > MaxEventsPerBatch {
-		return nil, NewError(http.StatusRequestEntityTooLarge, "batch_too_large",
+		return nil, false, NewError(http.StatusRequestEntityTooLarge, "batch_too_large",
 			fmt.Sprintf("at most %d events per request, got %d; send them in several batches", MaxEventsPerBatch, len(events))).
 			WithDetail("maxEvents", MaxEventsPerBatch)
 	}
-	return events, nil
+	return events, body.Events != nil, nil
 }
 
 // postEvents records client events. The whole batch is validated first and appended in one
 // transaction: a bad event refuses the batch, naming it, and nothing is half-written.
 func (a *api) postEvents(c echo.Context) error {
-	events, err := decodeEventBatch(c)
+	events, batched, err := decodeEventBatch(c)
 	if err != nil {
 		return err
 	}
@@ -85,7 +91,7 @@ func (a *api) postEvents(c echo.Context) error {
 	batch := make([]commands.ClientEvent, len(events))
 	for i, ce := range events {
 		field := func(name string) string {
-			if len(events) == 1 {
+			if !batched {
 				return name
 			}
 			return fmt.Sprintf("events[%d].%s", i, name)
@@ -100,20 +106,28 @@ func (a *api) postEvents(c echo.Context) error {
 		}
 		id := uuid.New()
 		if ce.ID != nil {
-			if *ce.ID == uuid.Nil {
-				return ValidationFailed(field("id"), "must not be the nil UUID")
+			parsed, err := uuid.Parse(*ce.ID)
+			if err != nil || parsed == uuid.Nil {
+				return ValidationFailed(field("id"), "must be a UUID (not the nil one), such as crypto.randomUUID() makes")
 			}
-			id = *ce.ID
+			id = parsed
+		}
+		occurred := now
+		var clientTime *time.Time
+		if ce.Timestamp != nil {
+			t, err := time.Parse(time.RFC3339Nano, *ce.Timestamp)
+			if err != nil {
+				return ValidationFailed(field("timestamp"), "must be an RFC 3339 time such as 2026-11-26T09:00:00.123Z")
+			}
+			occurred, clientTime = t.UTC(), &t
 		}
 		md := domain.Metadata{
 			Actor:          domain.Actor{Kind: domain.ActorCandidate, ID: interview.CandidateID.String()},
 			OrganizationID: interview.OrganizationID.String(),
 			CorrelationID:  RequestID(c.Request().Context()),
-			ClientTime:     ce.Timestamp,
-		}
-		occurred := now
-		if ce.Timestamp != nil {
-			occurred = *ce.Timestamp
+			ClientTime:     clientTime,
+			FileID:         ce.FileID,
+			Checkpoint:     ce.Checkpoint,
 		}
 		e, err := domain.NewEventFrom(id, decoded, md, occurred)
 		if err != nil {
@@ -125,7 +139,7 @@ func (a *api) postEvents(c echo.Context) error {
 	var misfit *commands.EditMisfitError
 	if errors.As(err, &misfit) {
 		field := fmt.Sprintf("events[%d].data", misfit.Index)
-		if len(events) == 1 {
+		if !batched {
 			field = "data"
 		}
 		return NewError(http.StatusConflict, "edit_does_not_fit",

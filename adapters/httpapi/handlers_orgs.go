@@ -34,8 +34,9 @@ func (a *api) createOrganization(c echo.Context) error {
 	if in.Plan == "" {
 		in.Plan = domain.PlanFree
 	}
-	if !in.Plan.Valid() {
-		return ValidationFailed("plan", "must be FREE, STARTUP, GROWTH or ENTERPRISE")
+	if in.Plan != domain.PlanFree {
+		// Paid plans come with billing, which is not part of this service.
+		return ValidationFailed("plan", "a new organization starts on the FREE plan")
 	}
 	p, _ := CurrentPrincipal(c)
 	org, err := a.deps.Directory.CreateOrganization(c.Request().Context(),

@@ -138,3 +138,42 @@ func TestAFlakyClientLosesAndDoublesNothing(t *testing.T) {
 		t.Fatalf("files ended as %q, the editor had %q", got, file.Content)
 	}
 }
+
+func TestMalformedEventsNameTheirField(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, nil)
+	tm := s.newTeam("Strict")
+	_, invite := s.invite(tm, "Sam")
+	interview, token := s.start(invite, 201)
+	path := "/api/interview/" + interview + "/events"
+	ok := map[string]any{"type": "idle_start"}
+	cases := []struct {
+		body        any
+		status      int
+		code, field string
+	}{
+		{map[string]any{"events": []any{ok, map[string]any{"id": "abc", "type": "idle_start"}}}, 422, "validation_failed", "events[1].id"},
+		{map[string]any{"events": []any{map[string]any{"type": "idle_start", "timestamp": "yesterday"}}}, 422, "validation_failed", "events[0].timestamp"},
+		{map[string]any{"events": []any{ok}, "id": uuid.NewString()}, 422, "validation_failed", "events"},
+		{map[string]any{"events": []any{}}, 422, "validation_failed", "events"},
+		{map[string]any{"type": "keystroke", "data": map[string]any{"fileId": "a", "changes": []any{}}}, 422, "validation_failed", "data.changes"},
+		{map[string]any{"type": "teleport"}, 422, "validation_failed", "type"},
+		{map[string]any{"type": "idle_start", "colour": "red"}, 400, "invalid_json", "colour"},
+	}
+	for _, c := range cases {
+		r := s.expect(s.call("POST", path, token, c.body), c.status, c.code)
+		if got := r.str("error", "details", "field"); got != c.field {
+			t.Errorf("%v: field %q, want %q", c.body, got, c.field)
+		}
+	}
+	big := make([]any, 1001)
+	for i := range big {
+		big[i] = ok
+	}
+	s.expect(s.call("POST", path, token, map[string]any{"events": big}), 413, "batch_too_large")
+	// Nothing of all that was written.
+	stats := s.expect(s.call("GET", "/api/interview/"+interview+"/stats", tm.owner, nil), 200, "")
+	if stats.body["events"] != nil && stats.body["events"].(float64) > 1 {
+		t.Errorf("refused batches left events: %s", stats.raw)
+	}
+}

@@ -115,20 +115,26 @@ func TestOAuthSignInOverHTTP(t *testing.T) {
 		t.Fatalf("me = %s", me.raw)
 	}
 
-	// A callback with a state this server never issued is refused, and so is a replay.
-	s.expect(s.call("GET", "/api/auth/oauth/github/callback?state=forged&code=x", "", nil), 400, "invalid_oauth_state")
+	// A callback with a state this server never issued is refused, and so is a replay: the
+	// browser goes back to the sign-in page with the reason, and no session is made.
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	refused := func(url, code string) {
+		t.Helper()
+		resp, err := noRedirect.Get(url)
+		must(t, err)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != s.url+"/login?error="+code || resp.Header.Get("Set-Cookie") != "" {
+			t.Errorf("GET %s: %d to %q (cookie %q), want 302 to /login?error=%s", url, resp.StatusCode, resp.Header.Get("Location"), resp.Header.Get("Set-Cookie"), code)
+		}
+	}
+	refused(s.url+"/api/auth/oauth/github/callback?state=forged&code=x", "invalid_oauth_state")
 	if callback == "" {
 		t.Fatal("the provider never redirected to the callback")
 	}
-	replay, err := http.Get(callback)
-	must(t, err)
-	replay.Body.Close()
-	if replay.StatusCode != http.StatusBadRequest {
-		t.Errorf("replayed callback answered %d, want 400", replay.StatusCode)
-	}
+	refused(callback, "invalid_oauth_state")
 	if gh.exchanges != 1 {
 		t.Errorf("the provider saw %d code exchanges, want 1 (a replay must fail before exchanging)", gh.exchanges)
 	}
 	s.expect(s.call("GET", "/api/auth/oauth/google/start", "", nil), 404, "unknown_provider")
-	s.expect(s.call("GET", "/api/auth/oauth/github/callback?error=access_denied", "", nil), 401, "oauth_denied")
+	refused(s.url+"/api/auth/oauth/github/callback?error=access_denied", "oauth_denied")
 }

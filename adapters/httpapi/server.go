@@ -30,6 +30,9 @@ type Config struct {
 	Logger  *slog.Logger
 	// ShutdownTimeout bounds how long in-flight requests may run once shutdown begins.
 	ShutdownTimeout time.Duration
+	// TrustProxy takes the client's address from X-Forwarded-For, for a service behind a
+	// reverse proxy; otherwise it is the connection's, which clients cannot forge.
+	TrustProxy bool
 }
 
 // Pinger reports whether the database answers.
@@ -113,6 +116,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	// Without an extractor Echo trusts X-Forwarded-For from any client, which would let anyone
 	// forge the address in our logs. Deployments behind a proxy set their own via Echo().
 	e.IPExtractor = echo.ExtractIPDirect()
+	if cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 
 	s := &Server{
 		cfg:          cfg,

@@ -42,6 +42,10 @@ type options struct {
 	only      string
 	batch     int
 	wmEvents  int
+
+	candidates   int
+	ingestFor    time.Duration
+	replayEvents int
 }
 
 func main() {
@@ -51,7 +55,10 @@ func main() {
 	flag.IntVar(&o.logEvents, "events", 1_000_000, "events in the log for the catch-up and rebuild measurements")
 	flag.IntVar(&o.batch, "batch", 0, "projection batch size (0: the engine's default)")
 	flag.IntVar(&o.wmEvents, "watermill-events", 20_000, "backlog a plain watermill-sql subscriber catches up, for comparison")
-	flag.StringVar(&o.only, "only", "", "comma-separated subset: append,copy,catchup,watermill")
+	flag.IntVar(&o.candidates, "candidates", 1000, "simulated candidates typing in the ingestion measurement")
+	flag.DurationVar(&o.ingestFor, "ingest-duration", 30*time.Second, "how long the candidates type")
+	flag.IntVar(&o.replayEvents, "replay-events", 100_000, "events of the interview the replay measurement streams")
+	flag.StringVar(&o.only, "only", "", "comma-separated subset: append,copy,catchup,watermill,ingest,replay")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -124,6 +131,16 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	if o.wants("catchup") {
 		if err := catchUpAndRebuild(ctx, o, out); err != nil {
+			return err
+		}
+	}
+	if o.wants("ingest") {
+		if err := ingestBench(ctx, o, out); err != nil {
+			return err
+		}
+	}
+	if o.wants("replay") {
+		if err := replayBench(ctx, o, out); err != nil {
 			return err
 		}
 	}

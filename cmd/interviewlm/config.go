@@ -22,6 +22,7 @@ type config struct {
 	MigrateOnStart      bool
 	ServeProjections    bool
 	ProjectionBatchSize int
+	TrustProxy          bool
 	AppBaseURL          string
 	InviteTTL           time.Duration
 	SessionTTL          time.Duration

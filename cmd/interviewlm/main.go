@@ -223,6 +223,7 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 		Version:         version,
 		Logger:          a.logger,
 		ShutdownTimeout: a.cfg.ShutdownTimeout,
+		TrustProxy:      a.cfg.TrustProxy,
 	}, httpapi.Deps{
 		DB:          a.pool,
 		Projections: projectionStatus{a.engine},

@@ -112,7 +112,7 @@ func TestServeRunsTheAPIAndWorkersThenStopsCleanly(t *testing.T) {
 	if err := run(ctx, []string{"projections"}, env, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`session_stats\s+v1\s+\d+\s+3\s+0\s`).MatchString(out.String()) {
+	if !regexp.MustCompile(`session_stats\s+v2\s+\d+\s+3\s+0\s`).MatchString(out.String()) {
 		t.Errorf("projections printed:\n%s", out.String())
 	}
 	if err := run(ctx, []string{"rebuild", "session_stats"}, env, &out, &errOut); err != nil {

@@ -151,4 +151,3 @@ func keyframeDump(t *testing.T, f *fixture, id uuid.UUID) string {
 	}
 	return b.String()
 }
-

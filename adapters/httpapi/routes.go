@@ -49,6 +49,8 @@ type Directory interface {
 // EventLog is what the interview routes need of the event store.
 type EventLog interface {
 	Append(ctx context.Context, stream uuid.UUID, expected int64, events ...domain.NewEvent) (eventstore.AppendResult, error)
+	// QueryStream returns the events of one interview that q selects, upcast, in log order.
+	QueryStream(ctx context.Context, stream uuid.UUID, q eventstore.StreamQuery) ([]domain.RecordedEvent, error)
 }
 
 // AppDeps are the services behind the API routes. Every field is required.
@@ -67,12 +69,19 @@ type AppDeps struct {
 	InviteTTL time.Duration
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// ReplayHeartbeat is the longest a replay stream stays silent before it sends a heartbeat
+	// comment (DefaultReplayHeartbeat when zero); lower it behind proxies that close idle
+	// connections sooner.
+	ReplayHeartbeat time.Duration
 }
 
 // api holds the routes' dependencies.
 type api struct {
 	deps AppDeps
 	now  func() time.Time
+	// shuttingDown is the server's ShuttingDown: event streams end when it closes.
+	shuttingDown <-chan struct{}
+	heartbeat    time.Duration
 }
 
 // route is one line of the route table: the table of contents of the HTTP API.
@@ -115,6 +124,11 @@ func routeTable() []route {
 		{http.MethodGet, "/interview/:id", interviewAccess(false), (*api).getInterview},
 		{http.MethodPost, "/interview/:id/events", interviewAccess(true), (*api).postEvents},
 		{http.MethodGet, "/interview/:id/stats", interviewAccess(false), (*api).getStats},
+		{http.MethodGet, "/interview/:id/events", interviewAccess(false), (*api).getEvents},
+		{http.MethodGet, "/interview/:id/state", interviewAccess(false), (*api).getState},
+		{http.MethodGet, "/interview/:id/checkpoints", interviewAccess(false), (*api).getCheckpoints},
+		{http.MethodGet, "/interview/:id/snapshots", interviewAccess(false), (*api).getSnapshots},
+		{http.MethodGet, "/interview/:id/replay", interviewAccess(false), (*api).getReplay},
 	}
 }
 
@@ -126,9 +140,12 @@ func (s *Server) MountAPI(deps AppDeps) error {
 	case deps.AppBaseURL == "" || deps.InviteTTL <= 0:
 		return errors.New("httpapi: AppDeps needs AppBaseURL and a positive InviteTTL")
 	}
-	a := &api{deps: deps, now: deps.Now}
+	a := &api{deps: deps, now: deps.Now, shuttingDown: s.ShuttingDown(), heartbeat: deps.ReplayHeartbeat}
 	if a.now == nil {
 		a.now = time.Now
+	}
+	if a.heartbeat <= 0 {
+		a.heartbeat = DefaultReplayHeartbeat
 	}
 	for _, r := range routeTable() {
 		handler := r.handler

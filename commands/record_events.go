@@ -22,7 +22,7 @@ type CheckedAppender interface {
 // FilesLoader returns an interview's files after its last event, and that event's version
 // (the replay read model with the log's tail).
 type FilesLoader interface {
-	LatestFiles(ctx context.Context, interview uuid.UUID) (version int64, files domain.Files, err error)
+	LatestFiles(ctx context.Context, interview uuid.UUID) (version int64, files domain.Files, submitted bool, err error)
 }
 
 // ClientEvent is one event a candidate's browser sent, decoded.
@@ -64,8 +64,9 @@ type RecordEventsHandler struct {
 }
 
 type cachedFiles struct {
-	version int64
-	files   domain.Files
+	version   int64
+	files     domain.Files
+	submitted bool
 }
 
 const filesCacheLimit = 50_000
@@ -105,10 +106,7 @@ func (h *RecordEventsHandler) Handle(ctx context.Context, cmd RecordEvents) (dom
 		}
 		var after cachedFiles
 		check := func(ctx context.Context, version int64, tail domain.StreamTail, fresh []domain.NewEvent) error {
-			if !anyChangesFiles(fresh) {
-				return nil // cursor moves and the like fit whatever the files are
-			}
-			files := base.files.Clone()
+			files, submitted := base.files.Clone(), base.submitted
 			if version != base.version {
 				if version < base.version {
 					return errStale // what we hold is ahead of the log: read it again
@@ -120,6 +118,9 @@ func (h *RecordEventsHandler) Handle(ctx context.Context, cmd RecordEvents) (dom
 					return err
 				}
 				for _, e := range missed {
+					if e.Type == domain.TypeInterviewSubmitted {
+						submitted = true
+					}
 					if !domain.ChangesFiles(e.Type) {
 						continue
 					}
@@ -129,6 +130,15 @@ func (h *RecordEventsHandler) Handle(ctx context.Context, cmd RecordEvents) (dom
 					}
 					_ = files.Apply(data) // as the replay does: an edit that does not fit changes nothing
 				}
+			}
+			// Checked here, with the stream locked, so that no batch lands after the submission
+			// however its request raced it.
+			if submitted {
+				return domain.ErrInterviewSubmitted
+			}
+			if !anyChangesFiles(fresh) {
+				after = cachedFiles{version: version + int64(len(fresh)), files: files}
+				return nil
 			}
 			for _, e := range fresh {
 				i := index[e.ID]
@@ -150,7 +160,7 @@ func (h *RecordEventsHandler) Handle(ctx context.Context, cmd RecordEvents) (dom
 		if err != nil {
 			return res, err
 		}
-		if res.Appended > 0 && after.version > 0 {
+		if res.Appended > 0 {
 			h.remember(cmd.Interview, after)
 		}
 		return res, nil
@@ -174,11 +184,11 @@ func (h *RecordEventsHandler) current(ctx context.Context, interview uuid.UUID) 
 	if ok {
 		return c, nil
 	}
-	version, files, err := h.files.LatestFiles(ctx, interview)
+	version, files, submitted, err := h.files.LatestFiles(ctx, interview)
 	if err != nil {
 		return cachedFiles{}, err
 	}
-	return cachedFiles{version: version, files: files}, nil
+	return cachedFiles{version: version, files: files, submitted: submitted}, nil
 }
 
 func (h *RecordEventsHandler) forget(interview uuid.UUID) {

@@ -35,8 +35,13 @@ type Options struct {
 	// IdlePoll is how often an idle runner looks at the log without being woken, in case a
 	// notification was lost (default 30s).
 	IdlePoll time.Duration
-	Logger   *slog.Logger
-	Metrics  *Metrics
+	// Linger is how long a runner woken by a new event waits before reading, so that the
+	// appends of that moment are applied in one transaction instead of one each: at a thousand
+	// appends a second it turns thousands of tiny projection transactions into a few dozen, for
+	// a delay far below any lag that matters (default 20ms; negative for none).
+	Linger  time.Duration
+	Logger  *slog.Logger
+	Metrics *Metrics
 }
 
 // Engine runs projections.
@@ -72,6 +77,9 @@ func NewEngine(pool *pgxpool.Pool, log Log, projections []Projection, opts Optio
 	}
 	if opts.IdlePoll <= 0 {
 		opts.IdlePoll = 30 * time.Second
+	}
+	if opts.Linger == 0 {
+		opts.Linger = 20 * time.Millisecond
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -406,6 +414,13 @@ func (r *runner) follow(ctx context.Context, wake <-chan struct{}) error {
 		case <-wake:
 			woken = true
 			retry.reset()
+			if linger := r.engine.opts.Linger; linger > 0 {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(linger):
+				}
+			}
 		case <-time.After(wait):
 		}
 	}

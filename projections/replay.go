@@ -300,6 +300,8 @@ type FileState struct {
 	// Version is that event's version in the interview's stream.
 	Version int64        `json:"version"`
 	Files   domain.Files `json:"-"`
+	// Submitted is whether the interview had been submitted by then.
+	Submitted bool `json:"-"`
 }
 
 // StateAt returns the files of an interview after its last event at or before position
@@ -311,10 +313,14 @@ func StateAt(ctx context.Context, q Querier, interview uuid.UUID, position int64
 		position = 1<<63 - 1
 	}
 	st := FileState{}
-	var files []byte
-	err := q.QueryRow(ctx, `SELECT version, position, files FROM replay_keyframes
+	var (
+		files []byte
+		kind  string
+	)
+	err := q.QueryRow(ctx, `SELECT version, position, files, kind FROM replay_keyframes
 		WHERE interview_id = $1 AND position <= $2 ORDER BY position DESC LIMIT 1`, interview, position).
-		Scan(&st.Version, &st.Position, &files)
+		Scan(&st.Version, &st.Position, &files, &kind)
+	st.Submitted = kind == KeyframeSubmission
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 	case err != nil:
@@ -351,6 +357,9 @@ func StateAt(ctx context.Context, q Querier, interview uuid.UUID, position int64
 		}
 		e.SchemaVersion = int(sv)
 		st.Version, st.Position = e.Version, e.Position
+		if e.Type == domain.TypeInterviewSubmitted {
+			st.Submitted = true
+		}
 		if !domain.ChangesFiles(e.Type) {
 			continue
 		}
@@ -444,8 +453,9 @@ func Snapshots(ctx context.Context, q Querier, interview uuid.UUID) ([]Snapshot,
 // FilesReader reads interviews' current files for the write side (commands.FilesLoader).
 type FilesReader struct{ DB Querier }
 
-// LatestFiles returns an interview's files after its last event and that event's version.
-func (r FilesReader) LatestFiles(ctx context.Context, interview uuid.UUID) (int64, domain.Files, error) {
+// LatestFiles returns an interview's files after its last event, that event's version, and
+// whether the interview has been submitted.
+func (r FilesReader) LatestFiles(ctx context.Context, interview uuid.UUID) (int64, domain.Files, bool, error) {
 	st, err := StateAt(ctx, r.DB, interview, 0)
-	return st.Version, st.Files, err
+	return st.Version, st.Files, st.Submitted, err
 }

@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -63,7 +65,7 @@ func credential(c echo.Context) string {
 var errUnauthenticated = Unauthorized("sign in first: send a valid token as 'Authorization: Bearer <token>' or the ilm_session cookie")
 
 // resolve finds the principal of a request, or an error when the credential is absent or bad.
-func (a *api) resolve(c echo.Context) (Principal, error) {
+func (a *api) resolve(c echo.Context, hot bool) (Principal, error) {
 	token := credential(c)
 	ctx := c.Request().Context()
 	switch {
@@ -77,7 +79,13 @@ func (a *api) resolve(c echo.Context) (Principal, error) {
 		}
 		return Principal{Kind: PrincipalUser, User: user, Token: token}, nil
 	case strings.HasPrefix(token, identity.CandidateTokenPrefix):
-		interview, err := a.deps.Directory.AuthenticateCandidate(ctx, identity.HashToken(token), a.now())
+		lookup := a.deps.Directory.AuthenticateCandidate
+		if hot {
+			lookup = func(ctx context.Context, hash []byte, now time.Time) (domain.Interview, error) {
+				return a.candidates.authenticate(ctx, hash, now, a.deps.Directory.AuthenticateCandidate)
+			}
+		}
+		interview, err := lookup(ctx, identity.HashToken(token), a.now())
 		if err != nil {
 			if errors.Is(err, directory.ErrNotFound) {
 				return Principal{}, errUnauthenticated
@@ -104,13 +112,13 @@ func teamOnly(_ *api, _ echo.Context, p Principal) error {
 }
 
 // guard wraps a handler with authentication and its policy.
-func (a *api) guard(pol policy, h echo.HandlerFunc) echo.HandlerFunc {
+func (a *api) guard(pol policy, hot bool, h echo.HandlerFunc) echo.HandlerFunc {
 	isPublic := pol == nil
 	return func(c echo.Context) error {
 		if isPublic {
 			return h(c)
 		}
-		p, err := a.resolve(c)
+		p, err := a.resolve(c, hot)
 		if err != nil {
 			return err
 		}
@@ -156,17 +164,14 @@ func interviewAccess(write bool) policy {
 		}
 		switch p.Kind {
 		case PrincipalCandidate:
+			// The token's look-up already brought the interview: no second query.
 			if p.Interview.ID != id {
 				return NotFound("not found")
 			}
-			interview, err := a.deps.Directory.Interview(c.Request().Context(), id)
-			if err != nil {
+			if err := p.Interview.CandidateMayAct(a.now()); err != nil {
 				return err
 			}
-			if err := interview.CandidateMayAct(a.now()); err != nil {
-				return err
-			}
-			c.Set("interview", interview)
+			c.Set("interview", p.Interview)
 			return nil
 		case PrincipalUser:
 			interview, err := a.deps.Directory.Interview(c.Request().Context(), id)
@@ -208,4 +213,42 @@ func clearSessionCookie(c echo.Context) {
 		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https",
 	})
+}
+
+// candidateCacheTTL bounds how long a candidate token's interview is reused without asking the
+// database. A candidate's browser sends a batch every second; the index entry only changes at
+// submission, which the append path checks for itself.
+const candidateCacheTTL = 5 * time.Second
+
+// candidateCache remembers recent candidate tokens' interviews.
+type candidateCache struct {
+	mu      sync.Mutex
+	entries map[string]cachedCandidate
+}
+
+type cachedCandidate struct {
+	interview domain.Interview
+	expires   time.Time
+}
+
+func (cc *candidateCache) authenticate(ctx context.Context, tokenHash []byte, now time.Time,
+	lookup func(ctx context.Context, tokenHash []byte, now time.Time) (domain.Interview, error)) (domain.Interview, error) {
+	key := string(tokenHash)
+	cc.mu.Lock()
+	e, ok := cc.entries[key]
+	cc.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.interview, nil
+	}
+	interview, err := lookup(ctx, []byte(key), now)
+	if err != nil {
+		return interview, err
+	}
+	cc.mu.Lock()
+	if cc.entries == nil || len(cc.entries) > 100_000 {
+		cc.entries = map[string]cachedCandidate{}
+	}
+	cc.entries[key] = cachedCandidate{interview: interview, expires: now.Add(candidateCacheTTL)}
+	cc.mu.Unlock()
+	return interview, nil
 }

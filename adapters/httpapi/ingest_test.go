@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/interviewlm/interviewlm/adapters/eventstore"
 	"github.com/interviewlm/interviewlm/domain"
 	"github.com/interviewlm/interviewlm/projections"
 )
@@ -176,4 +177,28 @@ func TestMalformedEventsNameTheirField(t *testing.T) {
 	if stats.body["events"] != nil && stats.body["events"].(float64) > 1 {
 		t.Errorf("refused batches left events: %s", stats.raw)
 	}
+}
+
+// TestNoEventLandsAfterTheSubmission appends the submission behind the API's back while the
+// candidate's token is fresh in the API's cache: the next batch must still be refused, because
+// the check runs with the stream locked.
+func TestNoEventLandsAfterTheSubmission(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, nil)
+	tm := s.newTeam("Late")
+	_, invite := s.invite(tm, "Lee")
+	interview, token := s.start(invite, 201)
+	path := "/api/interview/" + interview + "/events"
+	s.expect(s.call("POST", path, token, map[string]any{"type": "idle_start"}), 201, "")
+
+	store, err := eventstore.New(s.db.Pool, eventstore.Options{})
+	must(t, err)
+	submitted, err := domain.NewEventFrom(uuid.New(), domain.InterviewSubmitted{FinalFiles: map[string]string{"a.py": "x"}}, domain.Metadata{}, time.Now())
+	must(t, err)
+	_, err = store.Append(context.Background(), uuid.MustParse(interview), eventstore.AnyVersion, submitted)
+	must(t, err)
+
+	s.expect(s.call("POST", path, token, map[string]any{"type": "idle_end"}), 409, "interview_submitted")
+	s.expect(s.call("POST", path, token, map[string]any{"type": "keystroke",
+		"data": map[string]any{"fileId": "a.py", "changes": []any{map[string]any{"offset": 0, "text": "y"}}}}), 409, "interview_submitted")
 }

@@ -77,8 +77,9 @@ type AppDeps struct {
 
 // api holds the routes' dependencies.
 type api struct {
-	deps AppDeps
-	now  func() time.Time
+	deps       AppDeps
+	now        func() time.Time
+	candidates candidateCache
 	// shuttingDown is the server's ShuttingDown: event streams end when it closes.
 	shuttingDown <-chan struct{}
 	heartbeat    time.Duration
@@ -90,45 +91,48 @@ type route struct {
 	// policy is nil for public routes.
 	policy  policy
 	handler func(a *api, c echo.Context) error
+	// hot routes are called every second by every candidate: they may reuse a candidate
+	// token's look-up for a few seconds (their writes check the interview's state themselves).
+	hot bool
 }
 
 func routeTable() []route {
 	return []route{
 		// Identity.
-		{http.MethodPost, "/auth/register", nil, (*api).register},
-		{http.MethodPost, "/auth/login", nil, (*api).login},
-		{http.MethodPost, "/auth/logout", teamOnly, (*api).logout},
-		{http.MethodGet, "/auth/me", teamOnly, (*api).me},
-		{http.MethodGet, "/auth/oauth/:provider/start", nil, (*api).oauthStart},
-		{http.MethodGet, "/auth/oauth/:provider/callback", nil, (*api).oauthCallback},
+		{http.MethodPost, "/auth/register", nil, (*api).register, false},
+		{http.MethodPost, "/auth/login", nil, (*api).login, false},
+		{http.MethodPost, "/auth/logout", teamOnly, (*api).logout, false},
+		{http.MethodGet, "/auth/me", teamOnly, (*api).me, false},
+		{http.MethodGet, "/auth/oauth/:provider/start", nil, (*api).oauthStart, false},
+		{http.MethodGet, "/auth/oauth/:provider/callback", nil, (*api).oauthCallback, false},
 
 		// Organizations, assessments and candidates (hiring team).
-		{http.MethodPost, "/orgs", teamOnly, (*api).createOrganization},
-		{http.MethodGet, "/orgs/:orgId/members", teamOnly, (*api).listMembers},
-		{http.MethodPost, "/orgs/:orgId/members", teamOnly, (*api).addMember},
-		{http.MethodPost, "/orgs/:orgId/assessments", teamOnly, (*api).createAssessment},
-		{http.MethodGet, "/orgs/:orgId/assessments", teamOnly, (*api).listAssessments},
-		{http.MethodGet, "/assessments/:id", teamOnly, (*api).getAssessment},
-		{http.MethodPatch, "/assessments/:id", teamOnly, (*api).updateAssessment},
-		{http.MethodPost, "/assessments/:id/candidates", teamOnly, (*api).inviteCandidate},
-		{http.MethodGet, "/assessments/:id/candidates", teamOnly, (*api).listCandidates},
-		{http.MethodGet, "/candidates/:id", teamOnly, (*api).getCandidate},
-		{http.MethodPatch, "/candidates/:id", teamOnly, (*api).decideCandidate},
-		{http.MethodPost, "/candidates/:id/invite", teamOnly, (*api).renewInvite},
-		{http.MethodDelete, "/candidates/:id/invite", teamOnly, (*api).revokeInvite},
+		{http.MethodPost, "/orgs", teamOnly, (*api).createOrganization, false},
+		{http.MethodGet, "/orgs/:orgId/members", teamOnly, (*api).listMembers, false},
+		{http.MethodPost, "/orgs/:orgId/members", teamOnly, (*api).addMember, false},
+		{http.MethodPost, "/orgs/:orgId/assessments", teamOnly, (*api).createAssessment, false},
+		{http.MethodGet, "/orgs/:orgId/assessments", teamOnly, (*api).listAssessments, false},
+		{http.MethodGet, "/assessments/:id", teamOnly, (*api).getAssessment, false},
+		{http.MethodPatch, "/assessments/:id", teamOnly, (*api).updateAssessment, false},
+		{http.MethodPost, "/assessments/:id/candidates", teamOnly, (*api).inviteCandidate, false},
+		{http.MethodGet, "/assessments/:id/candidates", teamOnly, (*api).listCandidates, false},
+		{http.MethodGet, "/candidates/:id", teamOnly, (*api).getCandidate, false},
+		{http.MethodPatch, "/candidates/:id", teamOnly, (*api).decideCandidate, false},
+		{http.MethodPost, "/candidates/:id/invite", teamOnly, (*api).renewInvite, false},
+		{http.MethodDelete, "/candidates/:id/invite", teamOnly, (*api).revokeInvite, false},
 
 		// The candidate's way in.
-		{http.MethodPost, "/invites/:token/start", nil, (*api).startInterview},
+		{http.MethodPost, "/invites/:token/start", nil, (*api).startInterview, false},
 
 		// The interview.
-		{http.MethodGet, "/interview/:id", interviewAccess(false), (*api).getInterview},
-		{http.MethodPost, "/interview/:id/events", interviewAccess(true), (*api).postEvents},
-		{http.MethodGet, "/interview/:id/stats", interviewAccess(false), (*api).getStats},
-		{http.MethodGet, "/interview/:id/events", interviewAccess(false), (*api).getEvents},
-		{http.MethodGet, "/interview/:id/state", interviewAccess(false), (*api).getState},
-		{http.MethodGet, "/interview/:id/checkpoints", interviewAccess(false), (*api).getCheckpoints},
-		{http.MethodGet, "/interview/:id/snapshots", interviewAccess(false), (*api).getSnapshots},
-		{http.MethodGet, "/interview/:id/replay", interviewAccess(false), (*api).getReplay},
+		{http.MethodGet, "/interview/:id", interviewAccess(false), (*api).getInterview, false},
+		{http.MethodPost, "/interview/:id/events", interviewAccess(true), (*api).postEvents, true},
+		{http.MethodGet, "/interview/:id/stats", interviewAccess(false), (*api).getStats, false},
+		{http.MethodGet, "/interview/:id/events", interviewAccess(false), (*api).getEvents, false},
+		{http.MethodGet, "/interview/:id/state", interviewAccess(false), (*api).getState, false},
+		{http.MethodGet, "/interview/:id/checkpoints", interviewAccess(false), (*api).getCheckpoints, false},
+		{http.MethodGet, "/interview/:id/snapshots", interviewAccess(false), (*api).getSnapshots, false},
+		{http.MethodGet, "/interview/:id/replay", interviewAccess(false), (*api).getReplay, false},
 	}
 }
 
@@ -149,7 +153,7 @@ func (s *Server) MountAPI(deps AppDeps) error {
 	}
 	for _, r := range routeTable() {
 		handler := r.handler
-		s.api.Add(r.method, r.path, a.guard(r.policy, func(c echo.Context) error { return handler(a, c) }))
+		s.api.Add(r.method, r.path, a.guard(r.policy, r.hot, func(c echo.Context) error { return handler(a, c) }))
 	}
 	return nil
 }

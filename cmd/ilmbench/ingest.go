@@ -59,7 +59,8 @@ func startServer(ctx context.Context) (*server, error) {
 	ln.Close()
 	cmd := exec.CommandContext(ctx, bin, "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "HTTP_ADDR="+addr, "LOG_LEVEL=warn", "DB_MAX_CONNS=40",
-		"PASSWORD_HASH_MEMORY_KIB=8192", "PASSWORD_HASH_TIME=1", "APP_BASE_URL=http://"+addr)
+		"PASSWORD_HASH_MEMORY_KIB=8192", "PASSWORD_HASH_TIME=1", "APP_BASE_URL=http://"+addr,
+		"DEBUG_ADDR="+os.Getenv("ILMBENCH_SERVER_DEBUG_ADDR"))
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err

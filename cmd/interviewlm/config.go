@@ -23,9 +23,11 @@ type config struct {
 	ServeProjections    bool
 	ProjectionBatchSize int
 	TrustProxy          bool
-	AppBaseURL          string
-	InviteTTL           time.Duration
-	SessionTTL          time.Duration
+	// DebugAddr serves Go's pprof profiles when set (never expose it publicly).
+	DebugAddr  string
+	AppBaseURL string
+	InviteTTL  time.Duration
+	SessionTTL time.Duration
 	// PasswordHashMemoryKiB and PasswordHashTime are argon2id's costs (0: the library default).
 	PasswordHashMemoryKiB int
 	PasswordHashTime      int
@@ -53,6 +55,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		MigrateOnStart:        env.boolean("MIGRATE_ON_START", true),
 		ServeProjections:      env.boolean("SERVE_PROJECTIONS", true),
 		ProjectionBatchSize:   env.intIn("PROJECTION_BATCH_SIZE", 2000, 1, 100_000),
+		TrustProxy:            env.boolean("TRUST_PROXY", false),
+		DebugAddr:             env.str("DEBUG_ADDR", ""),
 		AppBaseURL:            strings.TrimRight(env.str("APP_BASE_URL", "http://localhost:8080"), "/"),
 		InviteTTL:             env.duration("INVITE_TTL", 7*24*time.Hour),
 		SessionTTL:            env.duration("SESSION_TTL", 30*24*time.Hour),

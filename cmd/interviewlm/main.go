@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -85,6 +87,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer app.pool.Close()
+	if cfg.DebugAddr != "" {
+		go serveDebug(ctx, cfg.DebugAddr, logger)
+	}
 
 	switch command {
 	case "serve":
@@ -375,4 +380,18 @@ func (a *app) rebuild(ctx context.Context, names []string, stderr io.Writer) err
 		fmt.Fprintf(stderr, "rebuilt %s: %d events in %s (%.0f events/s)\n", name, applied, took.Round(time.Millisecond), float64(applied)/max(took.Seconds(), 1e-9))
 	}
 	return nil
+}
+
+// serveDebug serves pprof on a separate listener, so profiles never share the API's port.
+func serveDebug(ctx context.Context, addr string, logger *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { <-ctx.Done(); _ = srv.Close() }()
+	logger.Info("debug server (pprof) listening", "addr", addr)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.Warn("debug server stopped", "err", err)
+	}
 }

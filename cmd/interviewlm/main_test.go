@@ -206,6 +206,10 @@ func TestConfigDefaultsAndSizes(t *testing.T) {
 	if fmt.Sprintf("%+v", c) != fmt.Sprintf("%+v", want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)
 	}
+	c, err = loadConfig(envOf(map[string]string{"TRUST_PROXY": "true", "DEBUG_ADDR": "127.0.0.1:6060"}))
+	if err != nil || !c.TrustProxy || c.DebugAddr != "127.0.0.1:6060" {
+		t.Errorf("TRUST_PROXY/DEBUG_ADDR not read: %+v, %v", c, err)
+	}
 	for in, want := range map[string]int64{"4MiB": 4 << 20, "512KiB": 512 << 10, "2MB": 2_000_000, "1048576": 1 << 20, "10 kib": 10 << 10} {
 		c, err := loadConfig(envOf(map[string]string{"HTTP_BODY_LIMIT": in}))
 		if err != nil || c.HTTPBodyLimit != want {

@@ -87,7 +87,9 @@ func NewEngine(pool *pgxpool.Pool, log Log, projections []Projection, opts Optio
 	if opts.Metrics == nil {
 		opts.Metrics = NewMetrics(nil)
 	}
-	return &Engine{pool: pool, log: log, projections: projections, opts: opts, logger: opts.Logger}, nil
+	// The runners share their reads of the log (see sharedLog).
+	shared := newSharedLog(log, 2*len(projections)+2)
+	return &Engine{pool: pool, log: shared, projections: projections, opts: opts, logger: opts.Logger}, nil
 }
 
 // Projections returns the projections the engine runs.

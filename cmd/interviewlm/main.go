@@ -13,6 +13,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -51,6 +52,10 @@ Configuration is read from environment variables; README.md lists them with thei
 `
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// The service keeps little in memory; collecting half as often buys CPU for requests.
+		debug.SetGCPercent(200)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {

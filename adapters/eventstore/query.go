@@ -47,7 +47,8 @@ type StreamQuery struct {
 // every read of the store. Within a stream, version order is also position order: appends to
 // a stream hold its lock until they commit, so a later version always gets a later position,
 // and it cannot be seen before the versions below it are, which makes reading a live stream
-// by version safe without the log-wide transaction-id rule.
+// by version safe without the log-wide transaction-id rule. Of the metadata, only the actor
+// is read: these events are shown to people, who see nothing else of it.
 //
 // It reads the replay projection's replay_keyframes table: for KeyframesOnly, and to start an
 // AfterPosition scan at the last keyframe at or before that position instead of the stream's
@@ -62,7 +63,7 @@ func (s *Store) QueryStream(ctx context.Context, stream uuid.UUID, q StreamQuery
 	if err != nil {
 		return nil, fmt.Errorf("eventstore: query stream %s: %w", stream, err)
 	}
-	return s.collect(rows, q.Limit)
+	return collectRows(rows, q.Limit, s.upcaser, true)
 }
 
 func (q StreamQuery) validate() error {
@@ -88,7 +89,7 @@ func (q StreamQuery) sql(stream uuid.UUID) (string, []any) {
 		return "$" + strconv.Itoa(len(args))
 	}
 	var b strings.Builder
-	b.WriteString(`SELECT ` + selectColumns + ` FROM events WHERE stream_id = $1`)
+	b.WriteString(`SELECT ` + actorColumns + ` FROM events WHERE stream_id = $1`)
 	if q.AfterVersion > 0 {
 		b.WriteString(` AND version > ` + arg(q.AfterVersion))
 	}

@@ -327,12 +327,17 @@ func replayBench(ctx context.Context, o options, out io.Writer) error {
 			first = last.LastPosition - 999
 		}
 	}
-	// Let the replay projection catch up, so that seeks start from keyframes.
+	// Let every projection catch up, so that seeks start from keyframes and the measurement
+	// does not share the machine with the workers' backlog.
 	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
 		var health struct {
 			Projections map[string]struct{ Lag int64 }
 		}
-		if err := s.call("GET", "/api/health", "", nil, 200, &health); err == nil && health.Projections["replay"].Lag == 0 {
+		caughtUp := s.call("GET", "/api/health", "", nil, 200, &health) == nil && len(health.Projections) > 0
+		for _, p := range health.Projections {
+			caughtUp = caughtUp && p.Lag == 0
+		}
+		if caughtUp {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -364,32 +369,43 @@ func replayBench(ctx context.Context, o options, out io.Writer) error {
 	}
 	slices.Sort(firstFrame)
 
-	t0 := time.Now()
-	resp, err := s.stream(ctx, c, "")
-	if err != nil {
-		return err
-	}
+	// Three full streams; the median is reported (the first one also warms the server's heap).
+	var runs []time.Duration
 	events := 0
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		line := sc.Bytes()
-		if bytes.HasPrefix(line, []byte("data:")) {
-			if bytes.Contains(line, []byte(`"type":"end"`)) {
+	for range 3 {
+		t0 := time.Now()
+		resp, err := s.stream(ctx, c, "")
+		if err != nil {
+			return err
+		}
+		// The client only counts frames, in large reads, so that what is measured is the server.
+		events = 0
+		buf := make([]byte, 1<<20)
+		var carry []byte
+		frame := []byte("\ndata: {\"type\":\"event\"")
+		for {
+			n, err := resp.Body.Read(buf)
+			chunk := append(carry, buf[:n]...)
+			events += bytes.Count(chunk, frame)
+			if bytes.Contains(chunk, []byte(`"type":"end"`)) || err != nil {
 				break
 			}
-			events++
+			carry = append(carry[:0], chunk[max(0, len(chunk)-32):]...)
+			events -= bytes.Count(carry, frame)
 		}
+		resp.Body.Close()
+		runs = append(runs, time.Since(t0))
 	}
-	resp.Body.Close()
-	took := time.Since(t0)
+	slices.Sort(runs)
+	took := runs[1]
 	rate := float64(events) / took.Seconds()
 	p99 := percentile(firstFrame, 0.99)
 	fmt.Fprintf(out, "Replay of a %d-event interview over HTTP (SSE)\n", o.replayEvents)
 	fmt.Fprintf(out, "  time to first frame from a random moment: p50 %s, p99 %s   target < 50 ms %s\n",
 		percentile(firstFrame, 0.5).Round(100*time.Microsecond), p99.Round(100*time.Microsecond), verdict(p99 < 50*time.Millisecond))
-	fmt.Fprintf(out, "  streamed unpaced: %d frames in %s = %.0f events/s   target ≥ 200,000 %s\n\n",
-		events, took.Round(time.Millisecond), rate, verdict(rate >= 200_000))
+	fmt.Fprintf(out, "  streamed unpaced: %d events in %s (median of %s, %s, %s) = %.0f events/s   target ≥ 200,000 %s\n\n",
+		events, took.Round(time.Millisecond), runs[0].Round(time.Millisecond), runs[1].Round(time.Millisecond),
+		runs[2].Round(time.Millisecond), rate, verdict(rate >= 200_000))
 	return nil
 }
 

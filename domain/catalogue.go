@@ -354,7 +354,7 @@ func decodeError(err error) error {
 		if typeErr.Field == "" {
 			return fmt.Errorf("%w: data must be a JSON object, not %s", ErrMalformedEvent, typeErr.Value)
 		}
-		return &ValidationError{Field: typeErr.Field, Message: "must be " + jsonKind(typeErr.Type)}
+		return &ValidationError{Field: typeErr.Field, Message: "must be " + JSONKind(typeErr.Type)}
 	}
 	// encoding/json reports an unknown field only in its message.
 	const unknownField = "json: unknown field "
@@ -368,7 +368,9 @@ func decodeError(err error) error {
 	return fmt.Errorf("%w: %w", ErrMalformedEvent, err)
 }
 
-func jsonKind(t reflect.Type) string {
+// JSONKind names a Go type the way a JSON client thinks of it ("a string", "an object"), for
+// error messages about a value of the wrong type.
+func JSONKind(t reflect.Type) string {
 	if t == nil {
 		return "another type"
 	}
@@ -387,7 +389,7 @@ func jsonKind(t reflect.Type) string {
 	case reflect.Map, reflect.Struct:
 		return "an object"
 	case reflect.Pointer:
-		return jsonKind(t.Elem())
+		return JSONKind(t.Elem())
 	}
 	return "another type"
 }

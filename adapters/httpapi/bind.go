@@ -7,11 +7,12 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/interviewlm/interviewlm/domain"
 )
 
 // Bind decodes the request's JSON body into a T. It is strict on purpose, so that a client's
@@ -83,10 +84,10 @@ func decodeError(err, readErr error) *Error {
 	}
 	if typ, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 		if typ.Field == "" {
-			return invalidJSON(fmt.Sprintf("the body must be %s, not a JSON %s", jsonKind(typ.Type.Kind()), typ.Value)).
+			return invalidJSON(fmt.Sprintf("the body must be %s, not a JSON %s", domain.JSONKind(typ.Type), typ.Value)).
 				WithDetail("offset", typ.Offset).WithCause(err)
 		}
-		return invalidJSON(fmt.Sprintf("field %q must be %s, not a JSON %s", typ.Field, jsonKind(typ.Type.Kind()), typ.Value)).
+		return invalidJSON(fmt.Sprintf("field %q must be %s, not a JSON %s", typ.Field, domain.JSONKind(typ.Type), typ.Value)).
 			WithDetail("field", typ.Field).WithDetail("offset", typ.Offset).WithCause(err)
 	}
 	if field, ok := unknownField(err); ok {
@@ -116,24 +117,4 @@ func unknownField(err error) (string, bool) {
 		return "", false
 	}
 	return field, true
-}
-
-// jsonKind names a Go kind the way a JSON client thinks of it.
-func jsonKind(kind reflect.Kind) string {
-	switch kind {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "a boolean"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	}
-	return "a " + kind.String()
 }

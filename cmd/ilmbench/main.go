@@ -115,11 +115,13 @@ func run(ctx context.Context, o options, out io.Writer) error {
 
 	var appendRate100x64, copyRate float64
 	if o.wants("append") {
+		quiesce(ctx)
 		if appendRate100x64, err = appendMatrix(ctx, o, out); err != nil {
 			return err
 		}
 	}
 	if o.wants("copy") {
+		quiesce(ctx)
 		if copyRate, err = copyCeiling(ctx, o, out); err != nil {
 			return err
 		}
@@ -130,21 +132,25 @@ func run(ctx context.Context, o options, out io.Writer) error {
 			ratio, verdict(ratio >= 0.5), appendRate100x64, verdict(appendRate100x64 >= 60_000))
 	}
 	if o.wants("catchup") {
+		quiesce(ctx)
 		if err := catchUpAndRebuild(ctx, o, out); err != nil {
 			return err
 		}
 	}
 	if o.wants("ingest") {
+		quiesce(ctx)
 		if err := ingestBench(ctx, o, out); err != nil {
 			return err
 		}
 	}
 	if o.wants("replay") {
+		quiesce(ctx)
 		if err := replayBench(ctx, o, out); err != nil {
 			return err
 		}
 	}
 	if o.wants("watermill") {
+		quiesce(ctx)
 		if err := watermillCatchUp(ctx, o, out); err != nil {
 			return err
 		}
@@ -497,4 +503,15 @@ func watermillCatchUp(ctx context.Context, o options, out io.Writer) error {
 	fmt.Fprintf(out, "For comparison, a plain watermill-sql subscriber (batch 100) draining %d events of the same table: %s = %.0f events/s\n",
 		o.wmEvents, took.Round(time.Millisecond), float64(o.wmEvents)/took.Seconds())
 	return nil
+}
+
+// quiesce asks the server to write its dirty pages now, so that a measurement does not pay
+// for the checkpoint the previous one made due (the writes of a million-event seed, say).
+func quiesce(ctx context.Context) {
+	conn, err := pgx.Connect(ctx, pgtest.AdminURL())
+	if err != nil {
+		return
+	}
+	defer conn.Close(ctx)
+	_, _ = conn.Exec(ctx, "CHECKPOINT")
 }

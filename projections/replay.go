@@ -62,7 +62,7 @@ type replayState struct {
 func (*Replay) Name() string { return "replay" }
 
 // Version implements Projection.
-func (*Replay) Version() int { return 1 }
+func (*Replay) Version() int { return 2 }
 
 // Tables implements Projection.
 func (*Replay) Tables() []Table {
@@ -104,6 +104,8 @@ const (
 	KeyframeTestRun    = "test_run"
 	KeyframeSubmission = "submission"
 	KeyframePeriodic   = "periodic"
+	// KeyframeMarked is a moment the client marked as a checkpoint.
+	KeyframeMarked = "marked"
 )
 
 func keyframeKind(eventType string) string {
@@ -128,6 +130,9 @@ func (r *Replay) Apply(ctx context.Context, tx pgx.Tx, tables Tables, events []d
 			return err
 		}
 		kind := keyframeKind(e.Type)
+		if kind == "" && e.Metadata.Checkpoint {
+			kind = KeyframeMarked
+		}
 		if domain.ChangesFiles(e.Type) {
 			data, err := domain.Decode(e.Type, e.Data)
 			if err != nil {
@@ -457,5 +462,11 @@ type FilesReader struct{ DB Querier }
 // whether the interview has been submitted.
 func (r FilesReader) LatestFiles(ctx context.Context, interview uuid.UUID) (int64, domain.Files, bool, error) {
 	st, err := StateAt(ctx, r.DB, interview, 0)
+	if err != nil || st.Submitted {
+		return st.Version, st.Files, st.Submitted, err
+	}
+	// A keyframe of another kind could stand after the submission's: look for that one too.
+	err = r.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM replay_keyframes WHERE interview_id = $1 AND kind = $2)`,
+		interview, KeyframeSubmission).Scan(&st.Submitted)
 	return st.Version, st.Files, st.Submitted, err
 }

@@ -151,3 +151,22 @@ func keyframeDump(t *testing.T, f *fixture, id uuid.UUID) string {
 	}
 	return b.String()
 }
+
+func TestAClientMarkedCheckpointIsAKeyframe(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	s := newSession(t, f)
+	s.send(typeText("a", "x", 0))
+	marked, err := domain.NewEventFrom(uuid.New(), &domain.Cursor{FileID: "a", Line: 1, Column: 2}, domain.Metadata{Checkpoint: true}, s.at)
+	must(t, err)
+	res, err := f.store.Append(context.Background(), s.id, eventstore.AnyVersion, marked)
+	must(t, err)
+	e := f.engine(t, 100, projections.NewReplay())
+	start(t, e)
+	f.waitFor(t, e, "replay", res.End())
+	cps, err := projections.Checkpoints(context.Background(), f.db.Pool, s.id)
+	must(t, err)
+	if len(cps) != 1 || cps[0].Kind != projections.KeyframeMarked || cps[0].Position != res.LastPosition {
+		t.Fatalf("checkpoints = %+v, want one marked at %d", cps, res.LastPosition)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -120,6 +121,9 @@ func (a *api) postEvents(c echo.Context) error {
 				return ValidationFailed(field("timestamp"), "must be an RFC 3339 time such as 2026-11-26T09:00:00.123Z")
 			}
 			occurred, clientTime = t.UTC(), &t
+		}
+		if len(ce.FileID) > domain.MaxFileIDBytes || strings.ContainsRune(ce.FileID, 0) {
+			return ValidationFailed(field("fileId"), fmt.Sprintf("must be at most %d bytes, without NUL", domain.MaxFileIDBytes))
 		}
 		md := domain.Metadata{
 			Actor:          domain.Actor{Kind: domain.ActorCandidate, ID: interview.CandidateID.String()},

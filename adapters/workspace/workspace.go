@@ -22,7 +22,7 @@ import (
 
 // Limits of what the API reads and lists of a workspace.
 const (
-	MaxReadBytes  = 1 << 20
+	MaxReadBytes   = 1 << 20
 	MaxTreeEntries = 5_000
 )
 

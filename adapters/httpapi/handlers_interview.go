@@ -22,9 +22,13 @@ func (a *api) getInterview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	settings, err := a.settingsOf(c.Request().Context(), interview.ID)
+	if err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"interview": interview,
-		"settings":  assessment.Settings(),
+		"settings":  settings, // as the interview started, whatever the assessment became since
 		"title":     assessment.Title,
 	})
 }

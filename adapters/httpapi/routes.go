@@ -51,6 +51,8 @@ type EventLog interface {
 	Append(ctx context.Context, stream uuid.UUID, expected int64, events ...domain.NewEvent) (eventstore.AppendResult, error)
 	// QueryStream returns the events of one interview that q selects, upcast, in log order.
 	QueryStream(ctx context.Context, stream uuid.UUID, q eventstore.StreamQuery) ([]domain.RecordedEvent, error)
+	// StreamVersion returns the interview's current version.
+	StreamVersion(ctx context.Context, stream uuid.UUID) (int64, error)
 }
 
 // AppDeps are the services behind the API routes. Every field is required.
@@ -63,6 +65,12 @@ type AppDeps struct {
 	InviteCandidate commands.InviteCandidateHandler
 	DecideCandidate commands.DecideCandidateHandler
 	RecordEvents    *commands.RecordEventsHandler
+	// Files reads an interview's current files (projections.FilesReader).
+	Files commands.FilesLoader
+	// Terminal and Workspaces need the sandbox; without them the terminal and files routes
+	// answer 503 sandbox_unavailable.
+	Terminal   *commands.Terminal
+	Workspaces Workspaces
 	// AppBaseURL is where the web app lives; invite links and OAuth redirects point there.
 	AppBaseURL string
 	// InviteTTL is how long a renewed invite lasts.
@@ -133,6 +141,21 @@ func routeTable() []route {
 		{http.MethodGet, "/interview/:id/checkpoints", interviewAccess(false), (*api).getCheckpoints, false},
 		{http.MethodGet, "/interview/:id/snapshots", interviewAccess(false), (*api).getSnapshots, false},
 		{http.MethodGet, "/interview/:id/replay", interviewAccess(false), (*api).getReplay, false},
+		{http.MethodPost, "/interview/:id/terminal/input", interviewAccess(true), needsSandbox((*api).postTerminalInput), false},
+		{http.MethodGet, "/interview/:id/terminal", interviewAccess(false), needsSandbox((*api).getTerminal), false},
+		{http.MethodGet, "/interview/:id/files", interviewAccess(false), needsSandbox((*api).getFiles), false},
+		{http.MethodGet, "/interview/:id/files/*", interviewAccess(false), needsSandbox((*api).getFile), false},
+		{http.MethodPut, "/interview/:id/files/*", interviewAccess(true), needsSandbox((*api).putFile), false},
+	}
+}
+
+// needsSandbox answers 503 when the service runs without a sandbox.
+func needsSandbox(h func(a *api, c echo.Context) error) func(a *api, c echo.Context) error {
+	return func(a *api, c echo.Context) error {
+		if a.deps.Terminal == nil || a.deps.Workspaces == nil || a.deps.Files == nil {
+			return ServiceUnavailable("sandbox_unavailable", "code execution is not configured on this server")
+		}
+		return h(a, c)
 	}
 }
 

@@ -71,6 +71,7 @@ type AppDeps struct {
 	// answer 503 sandbox_unavailable.
 	Terminal   *commands.Terminal
 	Workspaces Workspaces
+	RunTests   *commands.RunTestsHandler
 	// AppBaseURL is where the web app lives; invite links and OAuth redirects point there.
 	AppBaseURL string
 	// InviteTTL is how long a renewed invite lasts.
@@ -141,6 +142,7 @@ func routeTable() []route {
 		{http.MethodGet, "/interview/:id/checkpoints", interviewAccess(false), (*api).getCheckpoints, false},
 		{http.MethodGet, "/interview/:id/snapshots", interviewAccess(false), (*api).getSnapshots, false},
 		{http.MethodGet, "/interview/:id/replay", interviewAccess(false), (*api).getReplay, false},
+		{http.MethodPost, "/interview/:id/run-tests", interviewAccess(true), needsSandbox((*api).postRunTests), false},
 		{http.MethodPost, "/interview/:id/terminal/input", interviewAccess(true), needsSandbox((*api).postTerminalInput), false},
 		{http.MethodGet, "/interview/:id/terminal", interviewAccess(false), needsSandbox((*api).getTerminal), false},
 		{http.MethodGet, "/interview/:id/files", interviewAccess(false), needsSandbox((*api).getFiles), false},
@@ -152,7 +154,7 @@ func routeTable() []route {
 // needsSandbox answers 503 when the service runs without a sandbox.
 func needsSandbox(h func(a *api, c echo.Context) error) func(a *api, c echo.Context) error {
 	return func(a *api, c echo.Context) error {
-		if a.deps.Terminal == nil || a.deps.Workspaces == nil || a.deps.Files == nil {
+		if a.deps.Terminal == nil || a.deps.Workspaces == nil || a.deps.Files == nil || a.deps.RunTests == nil {
 			return ServiceUnavailable("sandbox_unavailable", "code execution is not configured on this server")
 		}
 		return h(a, c)

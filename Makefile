@@ -25,6 +25,10 @@ endif
 export TEST_DATABASE_URL
 ENSURE_TEST_DB := DATABASE_URL="$$TEST_DATABASE_URL" .ci/ensure-postgres
 
+# The local sandbox (bubblewrap, cgroups) and the languages it runs (python3, node, esbuild,
+# Go with a prepared standard-library build cache).
+ENSURE_SANDBOX := .ci/ensure-sandbox && .ci/ensure-languages
+
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS = -X main.version=$(VERSION)
 
@@ -38,19 +42,23 @@ help: ## List the targets
 
 run: ## Start Postgres if needed, then the API and projection workers (prints the URL)
 	@$(ENSURE_DB)
+	@$(ENSURE_SANDBOX)
 	go run -ldflags '$(LDFLAGS)' ./cmd/interviewlm serve
 
 test: ## Run every test with the race detector against a real Postgres
 	@$(ENSURE_TEST_DB)
+	@$(ENSURE_SANDBOX)
 	go test -race -count=1 -timeout 20m ./...
 
 test-short: ## Run the tests without the race detector, skipping long ones
 	@$(ENSURE_TEST_DB)
+	@$(ENSURE_SANDBOX)
 	go test -short -count=1 -timeout 20m ./...
 
 bench: ## Run the load generator (BENCH_FLAGS) and the Go benchmarks
 	@$(ENSURE_DB)
 	@$(ENSURE_TEST_DB)
+	@$(ENSURE_SANDBOX)
 	go run ./cmd/ilmbench $(BENCH_FLAGS)
 	go test -run '^$$' -bench . -benchmem -timeout 60m ./...
 

@@ -46,8 +46,11 @@ type Options struct {
 
 // Engine runs projections.
 type Engine struct {
-	pool        *pgxpool.Pool
-	log         Log
+	pool *pgxpool.Pool
+	// log is shared by the live runners; rebuilds read rawLog, where a read that returns
+	// fewer events than asked means the end of the log (a shared read may return a cached
+	// batch's tail).
+	log, rawLog Log
 	projections []Projection
 	opts        Options
 	logger      *slog.Logger
@@ -89,7 +92,7 @@ func NewEngine(pool *pgxpool.Pool, log Log, projections []Projection, opts Optio
 	}
 	// The runners share their reads of the log (see sharedLog).
 	shared := newSharedLog(log, 2*len(projections)+2)
-	return &Engine{pool: pool, log: shared, projections: projections, opts: opts, logger: opts.Logger}, nil
+	return &Engine{pool: pool, log: shared, rawLog: log, projections: projections, opts: opts, logger: opts.Logger}, nil
 }
 
 // Projections returns the projections the engine runs.
@@ -253,7 +256,7 @@ func (e *Engine) lead(ctx context.Context, p Projection, wake <-chan struct{}) e
 	if err != nil {
 		return err
 	}
-	r := runner{engine: e, p: p, conn: conn, checkpoint: p.Name(), tables: liveTables(p), cursor: cursor}
+	r := runner{engine: e, log: e.log, p: p, conn: conn, checkpoint: p.Name(), tables: liveTables(p), cursor: cursor}
 	return r.follow(ctx, wake)
 }
 
@@ -376,6 +379,7 @@ func readCheckpoint(ctx context.Context, q querier, name string, forUpdate bool)
 // runner applies one projection from a cursor, into a set of tables, under one checkpoint.
 type runner struct {
 	engine     *Engine
+	log        Log
 	p          Projection
 	conn       *pgx.Conn
 	checkpoint string
@@ -430,7 +434,7 @@ func (r *runner) follow(ctx context.Context, wake <-chan struct{}) error {
 
 // step reads one batch after the cursor and applies it. It returns how many events it applied.
 func (r *runner) step(ctx context.Context, limit int) (int, error) {
-	events, err := r.engine.log.ReadLog(ctx, r.cursor, limit)
+	events, err := r.log.ReadLog(ctx, r.cursor, limit)
 	if err != nil || len(events) == 0 {
 		return 0, err
 	}
@@ -540,7 +544,7 @@ func (e *Engine) Rebuild(ctx context.Context, name string, progress func(Progres
 	if err != nil {
 		return err
 	}
-	r := runner{engine: e, p: p, conn: conn, checkpoint: checkpoint, tables: tables}
+	r := runner{engine: e, log: e.rawLog, p: p, conn: conn, checkpoint: checkpoint, tables: tables}
 	report := func(done bool) {
 		if progress != nil {
 			progress(Progress{Projection: name, Applied: r.applied, Position: r.cursor.Position, Head: head, Done: done})
@@ -593,7 +597,7 @@ func (e *Engine) swap(ctx context.Context, r *runner, batch int) error {
 	}
 	// With the live runner held, apply the tail into the fresh tables inside this transaction.
 	for {
-		events, err := e.log.ReadLog(ctx, r.cursor, batch)
+		events, err := e.rawLog.ReadLog(ctx, r.cursor, batch)
 		if err != nil {
 			return err
 		}

@@ -57,6 +57,13 @@ type stack struct {
 
 func newStack(t *testing.T, oauth map[string]identity.OAuthProvider) *stack {
 	t.Helper()
+	return newStackWith(t, oauth, nil)
+}
+
+// newStackWith builds the stack; withDeps, when set, adds to the API's dependencies (the
+// sandbox) before the routes are mounted.
+func newStackWith(t *testing.T, oauth map[string]identity.OAuthProvider, withDeps func(deps *httpapi.AppDeps, store *eventstore.Store, db *pgtest.DB, now func() time.Time)) *stack {
+	t.Helper()
 	db := pgtest.New(t, 12)
 	clk := &clock{}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -96,11 +103,15 @@ func newStack(t *testing.T, oauth map[string]identity.OAuthProvider) *stack {
 		Logger: slog.New(slog.DiscardHandler),
 	}, httpapi.Deps{DB: db.Pool, Metrics: reg, Registerer: reg})
 	must(t, err)
-	must(t, srv.MountAPI(httpapi.AppDeps{
+	deps := httpapi.AppDeps{
 		Identity: ids, Directory: dir, Events: store, ReadModels: db.Pool,
 		StartInterview: start, InviteCandidate: invite, DecideCandidate: decide, RecordEvents: record,
-		AppBaseURL: base, InviteTTL: 7 * 24 * time.Hour, Now: clk.now,
-	}))
+		Files: projections.FilesReader{DB: db.Pool}, AppBaseURL: base, InviteTTL: 7 * 24 * time.Hour, Now: clk.now,
+	}
+	if withDeps != nil {
+		withDeps(&deps, store, db, clk.now)
+	}
+	must(t, srv.MountAPI(deps))
 	must(t, engine.CreateMissing(context.Background()))
 
 	ctx, cancel := context.WithCancel(context.Background())

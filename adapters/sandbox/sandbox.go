@@ -44,6 +44,19 @@ type Exec struct {
 	// Env is added to the sandbox's minimal environment (PATH, HOME, LANG, TMPDIR).
 	Env    map[string]string
 	Limits Limits
+	// Mounts are host directories the program needs to read, such as the Go standard-library
+	// build cache prepared by .ci/ensure-languages. A driver binds each read-only at Target
+	// (the local driver: bwrap --ro-bind Source Target); a driver that cannot provide them
+	// fails the run rather than running without them.
+	Mounts []Mount
+}
+
+// Mount is a host directory made visible, read-only, inside the sandbox.
+type Mount struct {
+	// Source is the absolute host path.
+	Source string
+	// Target is the absolute path inside the sandbox, outside the working directory.
+	Target string
 }
 
 // Outcome is how an execution ended.

@@ -32,6 +32,13 @@ type config struct {
 	PasswordHashMemoryKiB int
 	PasswordHashTime      int
 	OAuth                 map[string]oauthConfig
+	// SandboxDriver runs candidates' code: local (bubblewrap on this machine), judge0 (a
+	// Judge0-compatible cluster: tests only, no terminal) or none (no code execution).
+	SandboxDriver  string
+	WorkspaceDir   string
+	Judge0URL      string
+	Judge0Token    string
+	SandboxGoCache string
 }
 
 // oauthConfig is one sign-in provider's settings; a provider without a client id is off.
@@ -62,6 +69,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 		SessionTTL:            env.duration("SESSION_TTL", 30*24*time.Hour),
 		PasswordHashMemoryKiB: env.intIn("PASSWORD_HASH_MEMORY_KIB", 0, 0, 4<<20),
 		PasswordHashTime:      env.intIn("PASSWORD_HASH_TIME", 0, 0, 100),
+		SandboxDriver:         env.oneOf("SANDBOX_DRIVER", "local", "local", "judge0", "none"),
+		WorkspaceDir:          env.str("WORKSPACE_DIR", "data/workspaces"),
+		Judge0URL:             env.str("JUDGE0_URL", ""),
+		Judge0Token:           env.str("JUDGE0_AUTH_TOKEN", ""),
+		SandboxGoCache:        env.str("SANDBOX_GOCACHE", ""),
 		OAuth: map[string]oauthConfig{
 			"github": {
 				ClientID: env.str("GITHUB_CLIENT_ID", ""), ClientSecret: env.str("GITHUB_CLIENT_SECRET", ""),

@@ -18,6 +18,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +30,8 @@ import (
 	"github.com/interviewlm/interviewlm/adapters/httpapi"
 	"github.com/interviewlm/interviewlm/adapters/identity"
 	"github.com/interviewlm/interviewlm/adapters/postgres"
+	"github.com/interviewlm/interviewlm/adapters/sandbox"
+	"github.com/interviewlm/interviewlm/adapters/workspace"
 	"github.com/interviewlm/interviewlm/commands"
 	"github.com/interviewlm/interviewlm/domain"
 	"github.com/interviewlm/interviewlm/projections"
@@ -120,6 +123,7 @@ type app struct {
 	engine    *projections.Engine
 	identity  *identity.Service
 	directory *directory.Store
+	terminal  *commands.Terminal
 }
 
 func open(ctx context.Context, cfg config, logger *slog.Logger, migrate bool) (*app, error) {
@@ -195,7 +199,7 @@ func open(ctx context.Context, cfg config, logger *slog.Logger, migrate bool) (*
 }
 
 // mountAPI wires the commands and registers the API routes on srv.
-func (a *app) mountAPI(srv *httpapi.Server) error {
+func (a *app) mountAPI(bg context.Context, srv *httpapi.Server) error {
 	now := time.Now
 	issue := func(prefix string) commands.TokenIssuer {
 		return func() (string, []byte) { return identity.NewToken(prefix) }
@@ -212,15 +216,80 @@ func (a *app) mountAPI(srv *httpapi.Server) error {
 	if err != nil {
 		return err
 	}
-	record, err := commands.NewRecordEventsHandler(a.store, projections.FilesReader{DB: a.pool})
+	files := projections.FilesReader{DB: a.pool}
+	record, err := commands.NewRecordEventsHandler(a.store, files)
 	if err != nil {
 		return err
 	}
-	return srv.MountAPI(httpapi.AppDeps{
+	deps := httpapi.AppDeps{
 		Identity: a.identity, Directory: a.directory, Events: a.store, ReadModels: a.pool,
-		StartInterview: start, InviteCandidate: invite, DecideCandidate: decide, RecordEvents: record,
+		StartInterview: start, InviteCandidate: invite, DecideCandidate: decide, RecordEvents: record, Files: files,
 		AppBaseURL: a.cfg.AppBaseURL, InviteTTL: a.cfg.InviteTTL, Now: now,
-	})
+	}
+	if err := a.mountSandbox(bg, &deps, record, files, now); err != nil {
+		return err
+	}
+	return srv.MountAPI(deps)
+}
+
+// mountSandbox wires code execution: the runner SANDBOX_DRIVER names, tests, and (with the
+// local driver) the workspaces and the terminal.
+func (a *app) mountSandbox(bg context.Context, deps *httpapi.AppDeps, record *commands.RecordEventsHandler, files projections.FilesReader, now func() time.Time) error {
+	var (
+		runner sandbox.Runner
+		owner  = -1 // who owns the workspaces: the local sandbox's user
+	)
+	switch a.cfg.SandboxDriver {
+	case "none":
+		a.logger.Warn("SANDBOX_DRIVER=none: code execution, the terminal and the workspace are off")
+		return nil
+	case "judge0":
+		j, err := sandbox.NewJudge0(sandbox.Judge0Config{BaseURL: a.cfg.Judge0URL, AuthToken: a.cfg.Judge0Token})
+		if err != nil {
+			return fmt.Errorf("SANDBOX_DRIVER=judge0: %w", err)
+		}
+		runner = j
+	default:
+		local, err := sandbox.NewLocal(sandbox.LocalConfig{})
+		if err != nil {
+			return fmt.Errorf("SANDBOX_DRIVER=local: %w (run .ci/ensure-sandbox, or set SANDBOX_DRIVER=judge0 or none)", err)
+		}
+		runner, owner = local, local.UID()
+	}
+	exec := sandbox.TestExecutor(runner, sandbox.Toolchain{GoCache: a.cfg.SandboxGoCache})
+	runTests, err := commands.NewRunTestsHandler(exec, projections.QuestionsReader{DB: a.pool}, record, files, now)
+	if err != nil {
+		return err
+	}
+	deps.RunTests = runTests
+	if a.cfg.SandboxDriver == "judge0" {
+		a.logger.Info("SANDBOX_DRIVER=judge0: tests run on Judge0; the terminal and workspace need the local driver")
+		return nil
+	}
+	if os.Geteuid() != 0 {
+		owner = -1 // only root can give files away
+	}
+	ws, err := workspace.New(a.cfg.WorkspaceDir, owner, owner)
+	if err != nil {
+		return err
+	}
+	// The sandbox's unprivileged user opens workspaces by path: find out now, not at the first
+	// candidate's command, if WORKSPACE_DIR is out of its reach.
+	probe, err := ws.Sync(uuid.Nil, domain.Files{})
+	if err == nil {
+		_, err = runner.RunIn(bg, probe, sandbox.Exec{Argv: []string{"/bin/true"}})
+	}
+	if err != nil {
+		return fmt.Errorf("WORKSPACE_DIR %s: the sandbox cannot use it (every directory on its path must be "+
+			"searchable by the sandbox user, e.g. chmod o+x): %w", a.cfg.WorkspaceDir, err)
+	}
+	terminal, err := commands.NewTerminal(bg, files, ws, sandbox.Shell(runner, sandbox.TerminalLimits), a.store, now)
+	if err != nil {
+		return err
+	}
+	deps.Terminal, deps.Workspaces = terminal, ws
+	a.terminal = terminal
+	return nil
 }
 
 func (a *app) serve(ctx context.Context, stdout io.Writer) error {
@@ -243,7 +312,9 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := a.mountAPI(srv); err != nil {
+	commandsCtx, stopCommands := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopCommands()
+	if err := a.mountAPI(commandsCtx, srv); err != nil {
 		return err
 	}
 	var lc net.ListenConfig
@@ -262,8 +333,12 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 		close(workers)
 	}
 	err = srv.Serve(ctx, ln)
-	// In-flight requests have finished (or timed out); now stop the workers, which roll back
-	// any unfinished batch and release their leadership locks.
+	// In-flight requests have finished (or timed out); stop terminal commands still running,
+	// then the workers, which roll back any unfinished batch and release their leadership locks.
+	stopCommands()
+	if a.terminal != nil {
+		a.terminal.Wait()
+	}
 	stopWorkers()
 	if werr := <-workers; werr != nil {
 		err = errors.Join(err, werr)

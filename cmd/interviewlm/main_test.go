@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -48,7 +50,7 @@ func TestServeRunsTheAPIAndWorkersThenStopsCleanly(t *testing.T) {
 	db := pgtest.New(t, 4)
 	env := envOf(map[string]string{
 		"DATABASE_URL": db.URL, "HTTP_ADDR": "127.0.0.1:0", "LOG_LEVEL": "warn", "LOG_FORMAT": "json",
-		"SHUTDOWN_TIMEOUT": "5s", "DB_MAX_CONNS": "8",
+		"SHUTDOWN_TIMEOUT": "5s", "DB_MAX_CONNS": "8", "WORKSPACE_DIR": workspaces(t),
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -202,6 +204,7 @@ func TestConfigDefaultsAndSizes(t *testing.T) {
 	want := config{DatabaseURL: defaultDatabaseURL, HTTPAddr: ":8080", LogFormat: "text", DBMaxConns: 20,
 		HTTPBodyLimit: 4 << 20, ShutdownTimeout: 30 * time.Second, MigrateOnStart: true, ServeProjections: true, ProjectionBatchSize: 2000,
 		AppBaseURL: "http://localhost:8080", InviteTTL: 7 * 24 * time.Hour, SessionTTL: 30 * 24 * time.Hour,
+		SandboxDriver: "local", WorkspaceDir: "data/workspaces",
 		OAuth: map[string]oauthConfig{"github": {}, "google": {}}}
 	if fmt.Sprintf("%+v", c) != fmt.Sprintf("%+v", want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)
@@ -216,4 +219,15 @@ func TestConfigDefaultsAndSizes(t *testing.T) {
 			t.Errorf("HTTP_BODY_LIMIT=%s: %d, %v; want %d", in, c.HTTPBodyLimit, err, want)
 		}
 	}
+}
+
+// workspaces is a workspace root the sandbox's user can reach (t.TempDir makes private dirs).
+func workspaces(t *testing.T) string {
+	root := t.TempDir()
+	for _, dir := range []string{root, filepath.Dir(root)} {
+		if err := os.Chmod(dir, 0o711); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(root, "workspaces")
 }

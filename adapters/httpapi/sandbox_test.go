@@ -1,0 +1,206 @@
+package httpapi_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/interviewlm/interviewlm/adapters/eventstore"
+	"github.com/interviewlm/interviewlm/adapters/httpapi"
+	"github.com/interviewlm/interviewlm/adapters/postgres/pgtest"
+	"github.com/interviewlm/interviewlm/adapters/sandbox"
+	"github.com/interviewlm/interviewlm/adapters/workspace"
+	"github.com/interviewlm/interviewlm/commands"
+	"github.com/interviewlm/interviewlm/domain"
+	"github.com/interviewlm/interviewlm/projections"
+)
+
+// newSandboxStack is the whole service with the real local sandbox (bubblewrap: `make test`
+// installs it).
+func newSandboxStack(t *testing.T) *stack {
+	t.Helper()
+	local, err := sandbox.NewLocal(sandbox.LocalConfig{})
+	if err != nil {
+		t.Fatalf("the local sandbox is needed (run .ci/ensure-sandbox): %v", err)
+	}
+	return newStackWith(t, nil, func(deps *httpapi.AppDeps, store *eventstore.Store, db *pgtest.DB, now func() time.Time) {
+		files := projections.FilesReader{DB: db.Pool}
+		runTests, err := commands.NewRunTestsHandler(sandbox.TestExecutor(local, sandbox.Toolchain{}),
+			projections.QuestionsReader{DB: db.Pool}, deps.RecordEvents, files, now)
+		must(t, err)
+		// The sandbox's user opens the workspace by path: every directory on the way must let it pass.
+		root := t.TempDir()
+		must(t, os.Chmod(root, 0o711))
+		must(t, os.Chmod(filepath.Dir(root), 0o711))
+		ws, err := workspace.New(root, local.UID(), local.UID())
+		must(t, err)
+		ctx, cancel := context.WithCancel(context.Background())
+		terminal, err := commands.NewTerminal(ctx, files, ws, sandbox.Shell(local, sandbox.TerminalLimits), store, now)
+		must(t, err)
+		t.Cleanup(func() { cancel(); terminal.Wait() })
+		deps.RunTests, deps.Terminal, deps.Workspaces = runTests, terminal, ws
+	})
+}
+
+func TestRunTestsInTheSandboxAndRecordTheRun(t *testing.T) {
+	t.Parallel()
+	s := newSandboxStack(t)
+	tm := s.newTeam("Runner")
+	_, invite := s.invite(tm, "Rae")
+	interview, token := s.start(invite, 201)
+	code := "import sys\nn = int(sys.stdin.read())\nprint(n * 2)\n"
+	tests := []map[string]any{
+		{"name": "double", "input": "21", "expectedOutput": "42"},
+		{"name": "wrong on purpose", "input": "1", "expectedOutput": "3"},
+		{"name": "secret", "input": "5", "expectedOutput": "10", "hidden": true},
+	}
+	r := s.expect(s.call("POST", "/api/interview/"+interview+"/run-tests", token,
+		map[string]any{"code": code, "language": "python", "testCases": tests, "fileName": "main.py"}), 200, "")
+	if r.body["passed"] != float64(2) || r.body["failed"] != float64(1) || r.body["total"] != float64(3) {
+		t.Fatalf("run = %s", r.raw)
+	}
+	results := r.body["results"].([]any)
+	wrong, secret := results[1].(map[string]any), results[2].(map[string]any)
+	if wrong["verdict"] != "wrong_answer" || wrong["actualOutput"] != "2" {
+		t.Errorf("wrong answer = %v", wrong)
+	}
+	if _, shown := secret["expectedOutput"]; shown || secret["verdict"] != "passed" || secret["hidden"] != true {
+		t.Errorf("a hidden test showed the candidate %v", secret)
+	}
+
+	// The run is in the log: a snapshot of the code, then the test_run with every result.
+	ctx := context.Background()
+	store, err := eventstore.New(s.db.Pool, eventstore.Options{})
+	must(t, err)
+	events, err := store.ReadStream(ctx, uuid.MustParse(interview), 0, 100)
+	must(t, err)
+	last, prev := events[len(events)-1], events[len(events)-2]
+	if prev.Type != domain.TypeCodeSnapshot || last.Type != domain.TypeTestRun {
+		t.Fatalf("last events are %s, %s", prev.Type, last.Type)
+	}
+	var run domain.TestRun
+	must(t, json.Unmarshal(last.Data, &run))
+	if run.Passed != 2 || run.Code != code || len(run.CodeHash) != 64 || run.Results[2].ExpectedOutput != "10" {
+		t.Errorf("recorded run = %+v", run)
+	}
+	// The team sees the hidden test's content.
+	st := s.expect(s.call("GET", "/api/interview/"+interview+"/state", tm.owner, nil), 200, "")
+	if st.body["files"].(map[string]any)["main.py"] != code {
+		t.Errorf("replay state after the run = %s", st.raw)
+	}
+
+	s.expect(s.call("POST", "/api/interview/"+interview+"/run-tests", token, map[string]any{"code": code, "language": "python"}), 422, "no_question")
+	s.expect(s.call("POST", "/api/interview/"+interview+"/run-tests", token, map[string]any{"code": code, "language": "cobol", "testCases": tests}), 422, "validation_failed")
+	s.expect(s.call("POST", "/api/interview/"+interview+"/run-tests", tm.owner, map[string]any{"code": code, "language": "python", "testCases": tests}), 403, "forbidden")
+}
+
+func TestTheTerminalRunsRealCommandsAndEveryViewerSeesThem(t *testing.T) {
+	t.Parallel()
+	s := newSandboxStack(t)
+	tm := s.newTeam("Shell")
+	_, invite := s.invite(tm, "Sol")
+	interview, token := s.start(invite, 201)
+	base := "/api/interview/" + interview
+
+	// The editor's file is in the workspace, where commands run.
+	s.expect(s.call("POST", base+"/events", token, map[string]any{"type": "file_created",
+		"data": map[string]any{"fileId": "f1", "fileName": "hello.py", "content": "print('hé')\n"}}), 201, "")
+	viewer := s.terminalViewer(base, tm.owner)
+	candidate := s.terminalViewer(base, token)
+
+	s.expect(s.call("POST", base+"/terminal/input", token, map[string]any{"type": "input", "data": "python3 hello.py && id -u && ls\n"}), 202, "")
+	for _, v := range []*terminalViewer{viewer, candidate} {
+		out, code := v.untilExit(t)
+		if code != 0 || !strings.Contains(out, "hé") || !strings.Contains(out, "65534") || !strings.Contains(out, "hello.py") {
+			t.Fatalf("terminal output %q, exit %d", out, code)
+		}
+	}
+
+	// An interrupt stops a command that would run for a minute.
+	s.expect(s.call("POST", base+"/terminal/input", token, map[string]any{"type": "input", "data": "sleep 60"}), 202, "")
+	s.expect(s.call("POST", base+"/terminal/input", token, map[string]any{"type": "input", "data": "ls"}), 409, "command_running")
+	time.Sleep(300 * time.Millisecond)
+	s.expect(s.call("POST", base+"/terminal/input", token, map[string]any{"type": "interrupt"}), 202, "")
+	if _, code := viewer.untilExit(t); code != 130 {
+		t.Fatalf("interrupted command exited %d, want 130", code)
+	}
+
+	// Files written through the API are events and land in the workspace.
+	s.expect(s.call("PUT", base+"/files/src/app.py", token, map[string]any{"content": "x = 1\n"}), 200, "")
+	tree := s.expect(s.call("GET", base+"/files", token, nil), 200, "")
+	if !strings.Contains(tree.raw, `"src/app.py"`) || !strings.Contains(tree.raw, `"hello.py"`) {
+		t.Errorf("tree = %s", tree.raw)
+	}
+	got := s.expect(s.call("GET", base+"/files/src/app.py", tm.owner, nil), 200, "")
+	if got.str("content") != "x = 1\n" {
+		t.Errorf("file = %s", got.raw)
+	}
+	s.expect(s.call("GET", base+"/files/nope.txt", token, nil), 404, "not_found")
+	s.expect(s.call("PUT", base+"/files/../../etc/passwd", token, map[string]any{"content": "x"}), 422, "validation_failed")
+	s.expect(s.call("POST", base+"/terminal/input", tm.owner, map[string]any{"type": "input", "data": "ls"}), 403, "forbidden")
+}
+
+// terminalViewer reads GET /terminal frames.
+type terminalViewer struct {
+	frames chan map[string]any
+}
+
+func (s *stack) terminalViewer(base, token string) *terminalViewer {
+	s.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s.t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "GET", s.url+base+"/terminal", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	must(s.t, err)
+	if resp.StatusCode != 200 {
+		s.t.Fatalf("terminal stream: %d", resp.StatusCode)
+	}
+	v := &terminalViewer{frames: make(chan map[string]any, 1000)}
+	go func() {
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			line, ok := strings.CutPrefix(sc.Text(), "data: ")
+			if !ok {
+				continue
+			}
+			var f map[string]any
+			if json.Unmarshal([]byte(line), &f) == nil {
+				v.frames <- f
+			}
+		}
+	}()
+	if f := <-v.frames; f["type"] != "connected" {
+		s.t.Fatalf("first terminal frame = %v", f)
+	}
+	return v
+}
+
+// untilExit collects output frames until the next exit frame.
+func (v *terminalViewer) untilExit(t *testing.T) (string, int) {
+	t.Helper()
+	var out strings.Builder
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case f := <-v.frames:
+			switch f["type"] {
+			case "output":
+				out.WriteString(f["data"].(string))
+			case "exit":
+				return out.String(), int(f["code"].(float64))
+			}
+		case <-timeout:
+			t.Fatalf("no exit frame; output so far %q", out.String())
+		}
+	}
+}

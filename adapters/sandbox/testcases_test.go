@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -194,4 +195,45 @@ func BenchmarkRunTests(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkConcurrentCandidates runs 20 candidates at once, each running 10 Python stdio tests
+// again and again: what the machine sustains in test runs per second, and each run's latency.
+func BenchmarkConcurrentCandidates(b *testing.B) {
+	runner := langRunner(b)
+	sub := Submission{Language: "python", Code: benchPrograms[domain.TestModeStdio]["python"], Mode: domain.TestModeStdio}
+	for i := range 10 {
+		sub.Tests = append(sub.Tests, domain.TestCase{Name: fmt.Sprint(i), Input: fmt.Sprintf("%d %d", i, i+1), ExpectedOutput: fmt.Sprint(2*i + 1)})
+	}
+	const candidates = 20
+	var (
+		mu   sync.Mutex
+		runs []time.Duration
+	)
+	start := time.Now()
+	total := 0
+	for b.Loop() {
+		var wg sync.WaitGroup
+		for range candidates {
+			wg.Go(func() {
+				t0 := time.Now()
+				rep, err := RunTests(context.Background(), runner, sub, Options{})
+				if err != nil || rep.Passed != 10 {
+					b.Errorf("run: %v, %d passed", err, rep.Passed)
+					return
+				}
+				mu.Lock()
+				runs = append(runs, time.Since(t0))
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		total += candidates
+	}
+	elapsed := time.Since(start)
+	slices.Sort(runs)
+	b.ReportMetric(float64(total)/elapsed.Seconds(), "runs/s")
+	b.ReportMetric(float64(total*10)/elapsed.Seconds(), "tests/s")
+	b.ReportMetric(float64(runs[len(runs)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(runs[len(runs)*99/100].Microseconds())/1000, "p99-ms")
 }

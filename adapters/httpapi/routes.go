@@ -143,19 +143,30 @@ func routeTable() []route {
 		{http.MethodGet, "/interview/:id/snapshots", interviewAccess(false), (*api).getSnapshots, false},
 		{http.MethodGet, "/interview/:id/replay", interviewAccess(false), (*api).getReplay, false},
 		{http.MethodPost, "/interview/:id/run-tests", interviewAccess(true), needsSandbox((*api).postRunTests), false},
-		{http.MethodPost, "/interview/:id/terminal/input", interviewAccess(true), needsSandbox((*api).postTerminalInput), false},
-		{http.MethodGet, "/interview/:id/terminal", interviewAccess(false), needsSandbox((*api).getTerminal), false},
-		{http.MethodGet, "/interview/:id/files", interviewAccess(false), needsSandbox((*api).getFiles), false},
-		{http.MethodGet, "/interview/:id/files/*", interviewAccess(false), needsSandbox((*api).getFile), false},
-		{http.MethodPut, "/interview/:id/files/*", interviewAccess(true), needsSandbox((*api).putFile), false},
+		{http.MethodPost, "/interview/:id/terminal/input", interviewAccess(true), needsWorkspace((*api).postTerminalInput), false},
+		{http.MethodGet, "/interview/:id/terminal", interviewAccess(false), needsWorkspace((*api).getTerminal), false},
+		{http.MethodGet, "/interview/:id/files", interviewAccess(false), needsWorkspace((*api).getFiles), false},
+		{http.MethodGet, "/interview/:id/files/*", interviewAccess(false), needsWorkspace((*api).getFile), false},
+		{http.MethodPut, "/interview/:id/files/*", interviewAccess(true), needsWorkspace((*api).putFile), false},
 	}
 }
 
 // needsSandbox answers 503 when the service runs without a sandbox.
 func needsSandbox(h func(a *api, c echo.Context) error) func(a *api, c echo.Context) error {
 	return func(a *api, c echo.Context) error {
-		if a.deps.Terminal == nil || a.deps.Workspaces == nil || a.deps.Files == nil || a.deps.RunTests == nil {
+		if a.deps.RunTests == nil {
 			return ServiceUnavailable("sandbox_unavailable", "code execution is not configured on this server")
+		}
+		return h(a, c)
+	}
+}
+
+// needsWorkspace answers 503 when the service has no local sandbox: the terminal and the
+// workspace need one (Judge0 runs tests only).
+func needsWorkspace(h func(a *api, c echo.Context) error) func(a *api, c echo.Context) error {
+	return func(a *api, c echo.Context) error {
+		if a.deps.Terminal == nil || a.deps.Workspaces == nil || a.deps.Files == nil {
+			return ServiceUnavailable("sandbox_unavailable", "the terminal and the workspace need the local sandbox (SANDBOX_DRIVER=local)")
 		}
 		return h(a, c)
 	}

@@ -31,12 +31,9 @@ func (a *api) postRunTests(c echo.Context) error {
 		return err
 	}
 	interview := currentInterview(c)
-	settings, err := a.settingsOf(c.Request().Context(), interview.ID)
-	if err != nil {
+	if err := a.requireTool(c, interview, func(s domain.AssessmentSettings) bool { return s.EnableCoding },
+		"coding_disabled", "this assessment does not run code"); err != nil {
 		return err
-	}
-	if !settings.EnableCoding {
-		return NewError(http.StatusForbidden, "coding_disabled", "this assessment does not run code")
 	}
 	cmd := commands.RunTests{Interview: interview, Language: in.Language, Code: in.Code, FileName: in.FileName}
 	if in.QuestionID != nil {

@@ -44,6 +44,19 @@ func (a *api) settingsOf(ctx context.Context, interview uuid.UUID) (domain.Asses
 	return data.(*domain.InterviewStarted).Settings, nil
 }
 
+// requireTool refuses the request with 403 code when the settings the interview started with
+// turn the tool off.
+func (a *api) requireTool(c echo.Context, interview domain.Interview, on func(domain.AssessmentSettings) bool, code, message string) error {
+	settings, err := a.settingsOf(c.Request().Context(), interview.ID)
+	if err != nil {
+		return err
+	}
+	if !on(settings) {
+		return NewError(http.StatusForbidden, code, message)
+	}
+	return nil
+}
+
 func (a *api) postTerminalInput(c echo.Context) error {
 	in, err := Bind[struct {
 		Type domain.TerminalInputKind `json:"type"`
@@ -53,12 +66,9 @@ func (a *api) postTerminalInput(c echo.Context) error {
 		return err
 	}
 	interview := currentInterview(c)
-	settings, err := a.settingsOf(c.Request().Context(), interview.ID)
-	if err != nil {
+	if err := a.requireTool(c, interview, func(s domain.AssessmentSettings) bool { return s.EnableTerminal },
+		"terminal_disabled", "this assessment has no terminal"); err != nil {
 		return err
-	}
-	if !settings.EnableTerminal {
-		return NewError(http.StatusForbidden, "terminal_disabled", "this assessment has no terminal")
 	}
 	id, err := a.deps.Terminal.Input(c.Request().Context(), commands.TerminalInput{Interview: interview, Kind: in.Type, Data: in.Data})
 	if err != nil {

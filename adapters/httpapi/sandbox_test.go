@@ -204,3 +204,20 @@ func (v *terminalViewer) untilExit(t *testing.T) (string, int) {
 		}
 	}
 }
+
+func TestToolsTheAssessmentTurnsOffAreRefused(t *testing.T) {
+	t.Parallel()
+	s := newSandboxStack(t)
+	tm := s.newTeam("NoTools")
+	id := s.expect(s.call("POST", "/api/orgs/"+tm.org+"/assessments", tm.owner, map[string]any{
+		"title": "Whiteboard", "enableCoding": false, "enableTerminal": false}), 201, "").str("assessment", "id")
+	s.expect(s.call("PATCH", "/api/assessments/"+id, tm.owner, map[string]any{"status": "PUBLISHED"}), 200, "")
+	r := s.expect(s.call("POST", "/api/assessments/"+id+"/candidates", tm.owner, map[string]any{"name": "Wu", "email": "wu@example.com"}), 201, "")
+	interview, token := s.start(r.str("inviteToken"), 201)
+	// Turning the tools back on later does not change an interview already started.
+	s.expect(s.call("PATCH", "/api/assessments/"+id, tm.owner, map[string]any{"enableCoding": true, "enableTerminal": true}), 200, "")
+	base := "/api/interview/" + interview
+	s.expect(s.call("POST", base+"/run-tests", token, map[string]any{"code": "print(1)", "language": "python",
+		"testCases": []any{map[string]any{"name": "a", "input": "", "expectedOutput": "1"}}}), 403, "coding_disabled")
+	s.expect(s.call("POST", base+"/terminal/input", token, map[string]any{"type": "input", "data": "ls"}), 403, "terminal_disabled")
+}

@@ -23,8 +23,8 @@ type ShellResult struct {
 }
 
 // Shell runs command with /bin/sh in the sandbox, in the workspace directory dir, until it ends
-// or ctx is cancelled (an interrupt).
-type Shell func(ctx context.Context, dir, command string) (ShellResult, error)
+// or ctx is cancelled (an interrupt). onOutput sees the output as it arrives.
+type Shell func(ctx context.Context, dir, command string, onOutput func(stderr bool, chunk []byte)) (ShellResult, error)
 
 // WorkspaceSyncer makes an interview's workspace directory hold its files and returns the
 // directory (adapters/workspace.Store).
@@ -138,10 +138,41 @@ func (t *Terminal) finish(interview uuid.UUID, cancel context.CancelFunc) {
 	t.mu.Unlock()
 }
 
-// run executes one command and records its output and exit. Recording uses a context of its
-// own: an interrupted command's output and exit are still written.
+// outputFlush is how often a running command's new output is recorded: viewers see it that
+// soon, and a chatty command makes a few events a second, not one per write.
+const outputFlush = 100 * time.Millisecond
+
+// run executes one command and records its output as it comes, then its exit. Recording uses a
+// context of its own: an interrupted command's output and exit are still written.
 func (t *Terminal) run(ctx context.Context, interview domain.Interview, commandID uuid.UUID, command string, md domain.Metadata) {
 	record := context.WithoutCancel(ctx)
+	out := &outputRecorder{command: commandID}
+	appendOutput := func() {
+		var events []domain.NewEvent
+		for _, o := range out.take(false) {
+			if ne, err := domain.NewEventFrom(uuid.New(), o, md, t.now()); err == nil {
+				events = append(events, ne)
+			}
+		}
+		if len(events) > 0 {
+			_, _ = t.events.AppendEvents(record, interview.ID, -1, events...)
+		}
+	}
+	flushing := make(chan struct{})
+	stopFlush := make(chan struct{})
+	go func() {
+		defer close(flushing)
+		tick := time.NewTicker(outputFlush)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopFlush:
+				return
+			case <-tick.C:
+				appendOutput()
+			}
+		}
+	}()
 	res, err := func() (ShellResult, error) {
 		_, files, _, err := t.files.LatestFiles(ctx, interview.ID)
 		if err != nil {
@@ -151,8 +182,10 @@ func (t *Terminal) run(ctx context.Context, interview domain.Interview, commandI
 		if err != nil {
 			return ShellResult{}, err
 		}
-		return t.shell(ctx, dir, command)
+		return t.shell(ctx, dir, command, out.add)
 	}()
+	close(stopFlush)
+	<-flushing
 	interrupted := ctx.Err() != nil && t.bg.Err() == nil
 	if err != nil && !interrupted {
 		res.Stderr, res.ExitCode = []byte("the sandbox could not run this command: "+err.Error()+"\n"), 126
@@ -160,19 +193,17 @@ func (t *Terminal) run(ctx context.Context, interview domain.Interview, commandI
 	if interrupted {
 		res.ExitCode = 130 // what a shell reports for Ctrl-C
 	}
+	if err != nil && !interrupted {
+		out.add(true, res.Stderr)
+	}
 	var events []domain.NewEvent
 	add := func(e domain.Event) {
 		if ne, err := domain.NewEventFrom(uuid.New(), e, md, t.now()); err == nil {
 			events = append(events, ne)
 		}
 	}
-	for _, out := range []struct {
-		stream domain.OutputStream
-		data   []byte
-	}{{domain.Stdout, res.Stdout}, {domain.Stderr, res.Stderr}} {
-		for _, chunk := range chunks(printable(out.data), outputChunk) {
-			add(domain.TerminalOutput{CommandID: commandID, Stream: out.stream, Data: chunk})
-		}
+	for _, o := range out.take(true) {
+		add(o)
 	}
 	add(domain.TerminalExit{CommandID: commandID, ExitCode: res.ExitCode, DurationMs: res.Duration.Milliseconds(),
 		TimedOut: res.TimedOut, OutputTruncated: res.Truncated})
@@ -181,6 +212,81 @@ func (t *Terminal) run(ctx context.Context, interview domain.Interview, commandI
 
 // Wait waits for the commands still running (at shutdown, after bg is cancelled).
 func (t *Terminal) Wait() { t.wg.Wait() }
+
+// outputRecorder collects a command's output between flushes, keeping stdout and stderr in
+// the order they arrived. An incomplete UTF-8 character at the end of a stream waits for the
+// rest, so that no character is cut in two across events.
+type outputRecorder struct {
+	command uuid.UUID
+	mu      sync.Mutex
+	pending []pendingOutput
+	carry   [2][]byte // per stream: the start of a character whose end has not come yet
+}
+
+type pendingOutput struct {
+	stderr bool
+	data   []byte
+}
+
+func (o *outputRecorder) add(stderr bool, chunk []byte) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if n := len(o.pending); n > 0 && o.pending[n-1].stderr == stderr {
+		o.pending[n-1].data = append(o.pending[n-1].data, chunk...)
+		return
+	}
+	o.pending = append(o.pending, pendingOutput{stderr: stderr, data: append([]byte(nil), chunk...)})
+}
+
+// take returns the output collected so far as events; final releases what the carry holds.
+func (o *outputRecorder) take(final bool) []domain.TerminalOutput {
+	o.mu.Lock()
+	pending := o.pending
+	o.pending = nil
+	o.mu.Unlock()
+	var out []domain.TerminalOutput
+	emit := func(stderr bool, data []byte) {
+		stream := domain.Stdout
+		if stderr {
+			stream = domain.Stderr
+		}
+		for _, chunk := range chunks(printable(data), outputChunk) {
+			out = append(out, domain.TerminalOutput{CommandID: o.command, Stream: stream, Data: chunk})
+		}
+	}
+	for _, p := range pending {
+		i := 0
+		if p.stderr {
+			i = 1
+		}
+		data := append(o.carry[i], p.data...)
+		o.carry[i] = nil
+		if !final {
+			cut := len(data)
+			for back := 1; back <= 3 && back <= len(data); back++ {
+				if utf8.RuneStart(data[len(data)-back]) {
+					if !utf8.FullRune(data[len(data)-back:]) {
+						cut = len(data) - back
+					}
+					break
+				}
+			}
+			data, o.carry[i] = data[:cut], append([]byte(nil), data[cut:]...)
+		}
+		if len(data) > 0 {
+			emit(p.stderr, data)
+		}
+	}
+	if final {
+		for i, rest := range o.carry {
+			if len(rest) > 0 {
+				emit(i == 1, rest)
+			}
+			o.carry[i] = nil
+		}
+	}
+	return out
+}
 
 // printable makes process output storable: the log keeps text, so invalid UTF-8 and NUL
 // become U+FFFD.
@@ -196,6 +302,9 @@ func chunks(s string, n int) []string {
 		cut := n
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
 			cut--
+		}
+		if cut == 0 { // n is smaller than the first character: take it whole
+			_, cut = utf8.DecodeRuneInString(s)
 		}
 		out, s = append(out, s[:cut]), s[cut:]
 	}

@@ -124,6 +124,25 @@ func TestTheTerminalRunsRealCommandsAndEveryViewerSeesThem(t *testing.T) {
 		}
 	}
 
+	// Output streams while the command runs: the first line arrives long before the exit.
+	s.expect(s.call("POST", base+"/terminal/input", token, map[string]any{"type": "input", "data": "echo first; sleep 3; echo second"}), 202, "")
+	sent := time.Now()
+	for {
+		f := viewer.next(t)
+		if f["type"] == "output" && strings.Contains(f["data"].(string), "first") {
+			break
+		}
+		if f["type"] == "exit" {
+			t.Fatal("the command ended before any output was streamed")
+		}
+	}
+	if waited := time.Since(sent); waited > 2*time.Second {
+		t.Fatalf("the first line took %s: output is not streamed", waited)
+	}
+	if out, code := viewer.untilExit(t); code != 0 || !strings.Contains(out, "second") {
+		t.Fatalf("rest of the output %q, exit %d", out, code)
+	}
+
 	// An interrupt stops a command that would run for a minute.
 	s.expect(s.call("POST", base+"/terminal/input", token, map[string]any{"type": "input", "data": "sleep 60"}), 202, "")
 	s.expect(s.call("POST", base+"/terminal/input", token, map[string]any{"type": "input", "data": "ls"}), 409, "command_running")
@@ -183,6 +202,18 @@ func (s *stack) terminalViewer(base, token string) *terminalViewer {
 		s.t.Fatalf("first terminal frame = %v", f)
 	}
 	return v
+}
+
+// next returns the next frame.
+func (v *terminalViewer) next(t *testing.T) map[string]any {
+	t.Helper()
+	select {
+	case f := <-v.frames:
+		return f
+	case <-time.After(30 * time.Second):
+		t.Fatal("no terminal frame for 30 s")
+		return nil
+	}
 }
 
 // untilExit collects output frames until the next exit frame.

@@ -355,7 +355,7 @@ func (l *Local) execute(ctx context.Context, plan bwrapPlan, files []*os.File, e
 	if err != nil {
 		return Result{}, err
 	}
-	res, err := l.sandbox(ctx, plan, files, ex.Stdin, lim, cg)
+	res, err := l.sandbox(ctx, plan, files, ex.Stdin, lim, cg, ex.OnOutput)
 	if rerr := cg.remove(); rerr != nil && err == nil {
 		err = rerr
 	}
@@ -363,7 +363,8 @@ func (l *Local) execute(ctx context.Context, plan bwrapPlan, files []*os.File, e
 }
 
 // sandbox starts bwrap, places it, releases it and waits for it; see execute.
-func (l *Local) sandbox(ctx context.Context, plan bwrapPlan, files []*os.File, stdin []byte, lim Limits, cg *runCgroup) (Result, error) {
+func (l *Local) sandbox(ctx context.Context, plan bwrapPlan, files []*os.File, stdin []byte, lim Limits, cg *runCgroup,
+	onOutput func(stderr bool, chunk []byte)) (Result, error) {
 	var closers []*os.File
 	closeAll := func() {
 		for _, f := range closers {
@@ -436,6 +437,10 @@ func (l *Local) sandbox(ctx context.Context, plan bwrapPlan, files []*os.File, s
 	k := &killer{}
 	stdout := newCapture(lim.OutputBytes, func() { k.kill(OutcomeOutputLimit) })
 	stderr := newCapture(lim.OutputBytes, func() { k.kill(OutcomeOutputLimit) })
+	if onOutput != nil {
+		stdout.onChunk = func(b []byte) { onOutput(false, b) }
+		stderr.onChunk = func(b []byte) { onOutput(true, b) }
+	}
 
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -651,11 +656,12 @@ func (k *killer) release() {
 // capture keeps the first limit bytes of a stream and calls over once past them; it goes on
 // reading, and dropping, until the stream ends, so that the writer never blocks.
 type capture struct {
-	limit  int
-	buf    []byte
-	over   bool
-	onOver func()
-	done   chan struct{}
+	limit   int
+	buf     []byte
+	over    bool
+	onOver  func()
+	onChunk func([]byte) // sees each piece kept, as it arrives (may be nil)
+	done    chan struct{}
 }
 
 func newCapture(limit int, onOver func()) *capture {
@@ -668,12 +674,16 @@ func (c *capture) drain(r io.Reader) {
 	for {
 		n, err := r.Read(chunk)
 		if n > 0 && !c.over {
+			kept := n
 			if room := c.limit - len(c.buf); n > room {
-				c.buf = append(c.buf, chunk[:room]...)
-				c.over = true
+				kept, c.over = room, true
+			}
+			c.buf = append(c.buf, chunk[:kept]...)
+			if c.onChunk != nil && kept > 0 {
+				c.onChunk(chunk[:kept])
+			}
+			if c.over {
 				c.onOver()
-			} else {
-				c.buf = append(c.buf, chunk[:n]...)
 			}
 		}
 		if err != nil {

@@ -20,8 +20,8 @@ func TestExecutor(runner Runner, toolchain Toolchain) commands.TestExecutor {
 
 // Shell runs terminal commands with /bin/sh in a workspace through runner (commands.Shell).
 func Shell(runner Runner, limits Limits) commands.Shell {
-	return func(ctx context.Context, dir, command string) (commands.ShellResult, error) {
-		res, err := runner.RunIn(ctx, dir, Exec{Argv: []string{"/bin/sh", "-c", command}, Limits: limits})
+	return func(ctx context.Context, dir, command string, onOutput func(stderr bool, chunk []byte)) (commands.ShellResult, error) {
+		res, err := runner.RunIn(ctx, dir, Exec{Argv: []string{"/bin/sh", "-c", command}, Limits: limits, OnOutput: onOutput})
 		return commands.ShellResult{Stdout: res.Stdout, Stderr: res.Stderr, ExitCode: res.ExitCode,
 			TimedOut: res.Outcome == OutcomeTimeout, Truncated: res.Truncated, Duration: res.Duration}, err
 	}

@@ -44,6 +44,10 @@ type Exec struct {
 	// Env is added to the sandbox's minimal environment (PATH, HOME, LANG, TMPDIR).
 	Env    map[string]string
 	Limits Limits
+	// OnOutput, when set, sees the output as it arrives (stderr false for stdout), up to
+	// OutputBytes per stream, from the driver's goroutines; chunk is only valid during the
+	// call. The Result still holds all of it. A terminal streams commands' output with it.
+	OnOutput func(stderr bool, chunk []byte)
 	// Mounts are host directories the program needs to read, such as the Go standard-library
 	// build cache prepared by .ci/ensure-languages. A driver binds each read-only at Target
 	// (the local driver: bwrap --ro-bind Source Target); a driver that cannot provide them

@@ -61,8 +61,13 @@ type Terminal struct {
 	bg context.Context
 
 	mu      sync.Mutex
-	running map[uuid.UUID]context.CancelFunc
+	running map[uuid.UUID]runningCommand
 	wg      sync.WaitGroup
+}
+
+type runningCommand struct {
+	command uuid.UUID
+	cancel  context.CancelFunc
 }
 
 // NewTerminal returns the terminal; commands run under bg, which ends them at shutdown.
@@ -70,7 +75,7 @@ func NewTerminal(bg context.Context, files FilesLoader, ws WorkspaceSyncer, shel
 	if bg == nil || files == nil || ws == nil || shell == nil || events == nil || now == nil {
 		return nil, errors.New("commands: Terminal needs every dependency")
 	}
-	return &Terminal{files: files, ws: ws, shell: shell, events: events, now: now, bg: bg, running: map[uuid.UUID]context.CancelFunc{}}, nil
+	return &Terminal{files: files, ws: ws, shell: shell, events: events, now: now, bg: bg, running: map[uuid.UUID]runningCommand{}}, nil
 }
 
 // TerminalInput is a line the candidate typed, or an interrupt.
@@ -89,13 +94,16 @@ func (t *Terminal) Input(ctx context.Context, in TerminalInput) (uuid.UUID, erro
 	switch in.Kind {
 	case domain.TerminalInterrupt:
 		t.mu.Lock()
-		cancel, ok := t.running[id]
+		running, ok := t.running[id]
 		t.mu.Unlock()
 		if !ok {
 			return uuid.Nil, ErrNothingToInterrupt
 		}
-		cancel()
-		return uuid.Nil, nil
+		if e, err := domain.NewEventFrom(uuid.New(), domain.TerminalInput{CommandID: running.command, Kind: domain.TerminalInterrupt}, md, t.now()); err == nil {
+			_, _ = t.events.AppendEvents(ctx, id, -1, e)
+		}
+		running.cancel()
+		return running.command, nil
 	case domain.TerminalCommand:
 	default:
 		return uuid.Nil, &domain.ValidationError{Field: "type", Message: "must be input or interrupt"}
@@ -106,16 +114,16 @@ func (t *Terminal) Input(ctx context.Context, in TerminalInput) (uuid.UUID, erro
 	}
 
 	runCtx, cancel := context.WithCancel(t.bg)
+	commandID := uuid.New()
 	t.mu.Lock()
 	if _, busy := t.running[id]; busy {
 		t.mu.Unlock()
 		cancel()
 		return uuid.Nil, ErrCommandRunning
 	}
-	t.running[id] = cancel
+	t.running[id] = runningCommand{command: commandID, cancel: cancel}
 	t.mu.Unlock()
 
-	commandID := uuid.New()
 	started, err := domain.NewEventFrom(uuid.New(), domain.TerminalInput{CommandID: commandID, Kind: domain.TerminalCommand, Data: command}, md, t.now())
 	if err == nil {
 		_, err = t.events.AppendEvents(ctx, id, -1, started)
@@ -188,7 +196,8 @@ func (t *Terminal) run(ctx context.Context, interview domain.Interview, commandI
 	<-flushing
 	interrupted := ctx.Err() != nil && t.bg.Err() == nil
 	if err != nil && !interrupted {
-		res.Stderr, res.ExitCode = []byte("the sandbox could not run this command: "+err.Error()+"\n"), 126
+		// The error names server paths, which are not for the candidate's screen.
+		res.Stderr, res.ExitCode = []byte("the sandbox could not run this command; try again\n"), 126
 	}
 	if interrupted {
 		res.ExitCode = 130 // what a shell reports for Ctrl-C

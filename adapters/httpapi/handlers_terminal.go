@@ -74,8 +74,8 @@ func (a *api) postTerminalInput(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if id == uuid.Nil {
-		return c.JSON(http.StatusAccepted, map[string]any{"interrupted": true})
+	if in.Type == domain.TerminalInterrupt {
+		return c.JSON(http.StatusAccepted, map[string]any{"interrupted": true, "commandId": id})
 	}
 	return c.JSON(http.StatusAccepted, map[string]any{"commandId": id})
 }

@@ -154,7 +154,7 @@ type Entry struct {
 	Size int64  `json:"size"`
 }
 
-// Tree lists the workspace, directories first at each level, at most MaxTreeEntries entries.
+// Tree lists the workspace in lexical order of paths, at most MaxTreeEntries entries.
 // Symbolic links are listed as files and never followed.
 func (s *Store) Tree(interview uuid.UUID) ([]Entry, error) {
 	defer s.lock(interview)()

@@ -13,6 +13,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"syscall"
 	"text/tabwriter"
@@ -269,7 +270,11 @@ func (a *app) mountSandbox(bg context.Context, deps *httpapi.AppDeps, record *co
 	if os.Geteuid() != 0 {
 		owner = -1 // only root can give files away
 	}
-	ws, err := workspace.New(a.cfg.WorkspaceDir, owner, owner)
+	dir, err := filepath.Abs(a.cfg.WorkspaceDir) // the sandbox binds it by absolute path
+	if err != nil {
+		return err
+	}
+	ws, err := workspace.New(dir, owner, owner)
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,11 @@ package domain
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 )
 
 // File is one file of the candidate's editor. ID is the editor's handle for it (stable across
@@ -132,6 +134,9 @@ func (f *Files) Apply(e Event) error {
 		file.Content = content
 		f.put(file)
 	case *CodeSnapshot:
+		if err := f.checkPath(d.FileID, d.FileName); err != nil {
+			return err
+		}
 		file := f.byID[d.FileID]
 		file.ID, file.Name, file.Content = d.FileID, d.FileName, d.Content
 		if d.Language != "" {
@@ -139,10 +144,16 @@ func (f *Files) Apply(e Event) error {
 		}
 		f.put(file)
 	case *FileCreated:
+		if err := f.checkPath(d.FileID, d.FileName); err != nil {
+			return err
+		}
 		f.put(File{ID: d.FileID, Name: d.FileName, Language: d.Language, Content: d.Content})
 	case *FileDeleted:
 		delete(f.byID, d.FileID)
 	case *FileRenamed:
+		if err := f.checkPath(d.FileID, d.NewName); err != nil {
+			return err
+		}
 		file, ok := f.byID[d.FileID]
 		if !ok {
 			file = File{ID: d.FileID}
@@ -150,10 +161,32 @@ func (f *Files) Apply(e Event) error {
 		file.Name = d.NewName
 		f.put(file)
 	case *FileWritten:
+		id, _ := f.idByName(d.Path)
+		if err := f.checkPath(id, d.Path); err != nil {
+			return err
+		}
 		f.writeByName(d.Path, d.Content)
 	case *InterviewSubmitted:
 		for _, name := range slices.Sorted(maps.Keys(d.FinalFiles)) {
 			f.writeByName(name, d.FinalFiles[name])
+		}
+	}
+	return nil
+}
+
+// ErrPathConflict means a file would sit where another file's folder is, or the other way
+// round (a.py and a.py/b.py): a workspace on disk cannot hold both.
+var ErrPathConflict = errors.New("a file and a folder would have the same path")
+
+// checkPath refuses name for the file id when another file's path makes it a folder, or when
+// it is a folder of another file.
+func (f Files) checkPath(id, name string) error {
+	for other, file := range f.byID {
+		if other == id {
+			continue
+		}
+		if strings.HasPrefix(file.Name, name+"/") || strings.HasPrefix(name, file.Name+"/") {
+			return fmt.Errorf("%w: %q and %q", ErrPathConflict, name, file.Name)
 		}
 	}
 	return nil

@@ -62,7 +62,7 @@ type replayState struct {
 func (*Replay) Name() string { return "replay" }
 
 // Version implements Projection.
-func (*Replay) Version() int { return 2 }
+func (*Replay) Version() int { return 3 }
 
 // Tables implements Projection.
 func (*Replay) Tables() []Table {

@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -92,12 +95,26 @@ func (a *api) me(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"user": userOf(p.User), "organizations": orgs})
 }
 
+// oauthStateCookie ties a sign-in's state to the browser that started it. Without it, anyone
+// could start a sign-in with their own provider account and send the callback link to a victim,
+// whose browser would then be signed in as the attacker (login CSRF).
+const oauthStateCookie = "ilm_oauth_state"
+
 func (a *api) oauthStart(c echo.Context) error {
-	url, err := a.deps.Identity.OAuthStart(c.Request().Context(), c.Param("provider"), c.QueryParam("redirect"))
+	authURL, err := a.deps.Identity.OAuthStart(c.Request().Context(), c.Param("provider"), c.QueryParam("redirect"))
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusFound, url)
+	u, err := url.Parse(authURL)
+	if err != nil || u.Query().Get("state") == "" {
+		return fmt.Errorf("oauth start: the authorization URL carries no state: %w", err)
+	}
+	c.SetCookie(&http.Cookie{
+		Name: oauthStateCookie, Value: u.Query().Get("state"), Path: "/api/auth/oauth/",
+		MaxAge: int(identity.OAuthStateTTL / time.Second), HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: c.Scheme() == "https",
+	})
+	return c.Redirect(http.StatusFound, authURL)
 }
 
 // oauthCallback finishes a provider sign-in. It is a browser's page load, so failures go back
@@ -105,6 +122,13 @@ func (a *api) oauthStart(c echo.Context) error {
 func (a *api) oauthCallback(c echo.Context) error {
 	if c.QueryParam("error") != "" {
 		return c.Redirect(http.StatusFound, a.deps.AppBaseURL+"/login?error=oauth_denied")
+	}
+	cookie, err := c.Cookie(oauthStateCookie)
+	c.SetCookie(&http.Cookie{Name: oauthStateCookie, Value: "", Path: "/api/auth/oauth/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
+	if err != nil || cookie.Value == "" || subtle.ConstantTimeCompare([]byte(cookie.Value), []byte(c.QueryParam("state"))) != 1 {
+		// Not the browser that started this sign-in.
+		return c.Redirect(http.StatusFound, a.deps.AppBaseURL+"/login?error=invalid_oauth_state")
 	}
 	session, redirectTo, err := a.deps.Identity.OAuthCallback(c.Request().Context(), c.Param("provider"),
 		c.QueryParam("state"), c.QueryParam("code"), c.RealIP(), c.Request().UserAgent())

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -14,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/google/uuid"
 
@@ -101,7 +103,7 @@ func (s *Store) Sync(interview uuid.UUID, files domain.Files) (string, error) {
 		if err := domain.ValidateFileName("fileName", name); err != nil {
 			continue // the catalogue refuses such names; one from an old event is skipped
 		}
-		if old, err := root.ReadFile(name); err == nil && string(old) == content {
+		if old, err := readRegular(root, name, int64(len(content))+1); err == nil && string(old) == content {
 			continue
 		}
 		if err := s.write(root, name, []byte(content)); err != nil {
@@ -119,15 +121,24 @@ func (s *Store) Sync(interview uuid.UUID, files domain.Files) (string, error) {
 func (s *Store) write(root *os.Root, name string, content []byte) error {
 	if d := path.Dir(name); d != "." {
 		if err := root.MkdirAll(d, 0o755); err != nil {
-			return fmt.Errorf("workspace: %s: %w", name, err)
+			// A terminal command may have left a file where the editor needs a folder: the
+			// editor's files win (the catalogue never lets two of them collide like that).
+			for p := d; p != "." && p != "/"; p = path.Dir(p) {
+				if info, err := root.Lstat(p); err == nil && !info.IsDir() {
+					_ = root.Remove(p)
+				}
+			}
+			if err := root.MkdirAll(d, 0o755); err != nil {
+				return fmt.Errorf("workspace: %s: %w", name, err)
+			}
 		}
 		for p := d; p != "." && p != "/"; p = path.Dir(p) {
 			s.ownIn(root, p)
 		}
 	}
-	// Remove first: the candidate's commands may have left a symbolic link at this name, and
-	// writing through it must not reach what it points to.
-	_ = root.Remove(name)
+	// Remove first: the candidate's commands may have left a symbolic link, a named pipe or a
+	// folder at this name, and writing must neither go through the link nor block on the pipe.
+	_ = root.RemoveAll(name)
 	if err := root.WriteFile(name, content, 0o644); err != nil {
 		return fmt.Errorf("workspace: %s: %w", name, err)
 	}
@@ -196,24 +207,35 @@ func (s *Store) Read(interview uuid.UUID, name string) ([]byte, error) {
 		return nil, ErrNotFound
 	}
 	defer root.Close()
-	f, err := root.Open(name)
+	return readRegular(root, name, MaxReadBytes)
+}
+
+// readRegular reads a regular file of at most limit bytes. Anything else a candidate's command
+// can leave at a name answers ErrNotFound: a folder, a link leading out, and above all a named
+// pipe, whose plain open would block the server until someone writes to it. O_NONBLOCK makes
+// opening a pipe return at once; the file's type is then checked on the open descriptor, so
+// swapping the file in between changes nothing.
+func readRegular(root *os.Root, name string, limit int64) ([]byte, error) {
+	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
 	if err != nil {
-		return nil, ErrNotFound // missing, a directory, or a link leading out
+		return nil, ErrNotFound
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil || !info.Mode().IsRegular() {
 		return nil, ErrNotFound
 	}
-	if info.Size() > MaxReadBytes {
+	if info.Size() > limit {
 		return nil, ErrTooLarge
 	}
-	b := make([]byte, info.Size())
-	n, err := f.Read(b)
-	if err != nil && n == 0 && info.Size() > 0 {
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
 		return nil, fmt.Errorf("workspace: read %s: %w", name, err)
 	}
-	return b[:n], nil
+	if int64(len(b)) > limit {
+		return nil, ErrTooLarge
+	}
+	return b, nil
 }
 
 // Write writes one file (the PUT /files route; the caller records it as an event).

@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -87,5 +89,55 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestWhatCommandsLeaveBehindNeverStallsOrBreaksTheWorkspace: a named pipe where a file is
+// read would block a plain open forever; a folder where the editor has a file, or a file where
+// it needs a folder, must not make every later sync fail.
+func TestWhatCommandsLeaveBehindNeverStallsOrBreaksTheWorkspace(t *testing.T) {
+	s, err := New(t.TempDir(), -1, -1)
+	must(t, err)
+	id := uuid.New()
+	files := domain.NewFiles(domain.File{ID: "1", Name: "main.py", Content: "x"}, domain.File{ID: "2", Name: "lib/a.py", Content: "y"})
+	dir, err := s.Sync(id, files)
+	must(t, err)
+
+	must(t, os.Remove(filepath.Join(dir, "main.py")))
+	must(t, syscall.Mkfifo(filepath.Join(dir, "main.py"), 0o644))
+	must(t, syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o644))
+	must(t, os.RemoveAll(filepath.Join(dir, "lib")))
+	must(t, os.WriteFile(filepath.Join(dir, "lib"), []byte("a file where a folder was"), 0o644))
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Sync(id, files)
+		if err == nil {
+			_, err = s.Read(id, "pipe")
+			if errors.Is(err, ErrNotFound) {
+				err = nil
+			}
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		must(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the workspace blocked on a named pipe")
+	}
+	for name, want := range map[string]string{"main.py": "x", "lib/a.py": "y"} {
+		if b, err := s.Read(id, name); err != nil || string(b) != want {
+			t.Errorf("%s = %q, %v after repair", name, b, err)
+		}
+	}
+	// A folder where the editor has a file.
+	must(t, os.Remove(filepath.Join(dir, "main.py")))
+	must(t, os.MkdirAll(filepath.Join(dir, "main.py", "x"), 0o755))
+	if _, err := s.Sync(id, files); err != nil {
+		t.Fatalf("sync over a folder: %v", err)
+	}
+	if b, err := s.Read(id, "main.py"); err != nil || string(b) != "x" {
+		t.Errorf("main.py = %q, %v", b, err)
 	}
 }

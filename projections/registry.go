@@ -6,5 +6,6 @@ func All() []Projection {
 		SessionStats{},
 		Candidates{},
 		NewReplay(),
+		Questions{},
 	}
 }

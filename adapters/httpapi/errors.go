@@ -201,6 +201,7 @@ var errorRules = []errorRule{
 	is(eventstore.ErrEventIDConflict, NewError(http.StatusConflict, "event_id_conflict", "an event id was already used elsewhere; use fresh UUIDs")),
 	is(projections.ErrNoQuestion, NewError(http.StatusUnprocessableEntity, "no_question", "no question has been served in this interview; send testCases").WithDetail("field", "testCases")),
 	is(sandbox.ErrUnavailable, ServiceUnavailable("sandbox_unavailable", "code execution is unavailable right now; try again later")),
+	is(commands.ErrNoMoreQuestions, NewError(http.StatusConflict, "no_more_questions", "every question of this interview has been served")),
 	is(commands.ErrCommandRunning, NewError(http.StatusConflict, "command_running", "a command is still running; interrupt it or wait for it to end")),
 	is(commands.ErrNothingToInterrupt, NewError(http.StatusConflict, "nothing_running", "no command is running")),
 	is(eventstore.ErrConcurrency, NewError(http.StatusConflict, "concurrent_write", "the interview changed meanwhile; retry")),

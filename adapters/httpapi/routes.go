@@ -72,6 +72,8 @@ type AppDeps struct {
 	Terminal   *commands.Terminal
 	Workspaces Workspaces
 	RunTests   *commands.RunTestsHandler
+	// NextQuestion serves questions (the problem bank, and the AI when configured).
+	NextQuestion *commands.NextQuestionHandler
 	// AppBaseURL is where the web app lives; invite links and OAuth redirects point there.
 	AppBaseURL string
 	// InviteTTL is how long a renewed invite lasts.
@@ -142,6 +144,8 @@ func routeTable() []route {
 		{http.MethodGet, "/interview/:id/checkpoints", interviewAccess(false), (*api).getCheckpoints, false},
 		{http.MethodGet, "/interview/:id/snapshots", interviewAccess(false), (*api).getSnapshots, false},
 		{http.MethodGet, "/interview/:id/replay", interviewAccess(false), (*api).getReplay, false},
+		{http.MethodGet, "/interview/:id/questions", interviewAccess(false), needsQuestions((*api).getQuestions), false},
+		{http.MethodPost, "/interview/:id/questions", interviewAccess(true), needsQuestions((*api).postQuestions), false},
 		{http.MethodPost, "/interview/:id/run-tests", interviewAccess(true), needsSandbox((*api).postRunTests), false},
 		{http.MethodPost, "/interview/:id/terminal/input", interviewAccess(true), needsWorkspace((*api).postTerminalInput), false},
 		{http.MethodGet, "/interview/:id/terminal", interviewAccess(false), needsWorkspace((*api).getTerminal), false},
@@ -156,6 +160,16 @@ func needsSandbox(h func(a *api, c echo.Context) error) func(a *api, c echo.Cont
 	return func(a *api, c echo.Context) error {
 		if a.deps.RunTests == nil {
 			return ServiceUnavailable("sandbox_unavailable", "code execution is not configured on this server")
+		}
+		return h(a, c)
+	}
+}
+
+// needsQuestions answers 503 when the service was started without a problem bank.
+func needsQuestions(h func(a *api, c echo.Context) error) func(a *api, c echo.Context) error {
+	return func(a *api, c echo.Context) error {
+		if a.deps.NextQuestion == nil {
+			return ServiceUnavailable("questions_unavailable", "this server serves no questions")
 		}
 		return h(a, c)
 	}

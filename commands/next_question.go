@@ -62,17 +62,17 @@ func NewNextQuestionHandler(bank ProblemPicker, generator QuestionGenerator, his
 
 // Handle runs the command and returns the question served and its number (from 1).
 func (h *NextQuestionHandler) Handle(ctx context.Context, cmd NextQuestion) (domain.QuestionServed, int, error) {
+	if cmd.Previous != nil {
+		if err := cmd.Previous.Validate(); err != nil {
+			return domain.QuestionServed{}, 0, err
+		}
+	}
 	served, completed, err := h.history.Served(ctx, cmd.Interview.ID)
 	if err != nil {
 		return domain.QuestionServed{}, 0, err
 	}
 	if len(served) >= max(cmd.Settings.QuestionCount, 1) {
 		return domain.QuestionServed{}, 0, ErrNoMoreQuestions
-	}
-	if cmd.Previous != nil {
-		if err := cmd.Previous.Validate(); err != nil {
-			return domain.QuestionServed{}, 0, err
-		}
 	}
 	difficulty := domain.NextDifficulty(cmd.Previous)
 	var q domain.QuestionServed

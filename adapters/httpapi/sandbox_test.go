@@ -16,6 +16,7 @@ import (
 	"github.com/interviewlm/interviewlm/adapters/eventstore"
 	"github.com/interviewlm/interviewlm/adapters/httpapi"
 	"github.com/interviewlm/interviewlm/adapters/postgres/pgtest"
+	"github.com/interviewlm/interviewlm/adapters/problembank"
 	"github.com/interviewlm/interviewlm/adapters/sandbox"
 	"github.com/interviewlm/interviewlm/adapters/workspace"
 	"github.com/interviewlm/interviewlm/commands"
@@ -47,6 +48,11 @@ func newSandboxStack(t *testing.T) *stack {
 		must(t, err)
 		t.Cleanup(func() { cancel(); terminal.Wait() })
 		deps.RunTests, deps.Terminal, deps.Workspaces = runTests, terminal, ws
+		problems, err := problembank.Load()
+		must(t, err)
+		deps.NextQuestion, err = commands.NewNextQuestionHandler(problembank.NewBank(problems), nil,
+			projections.QuestionsReader{DB: db.Pool}, store, now)
+		must(t, err)
 	})
 }
 
@@ -251,4 +257,79 @@ func TestToolsTheAssessmentTurnsOffAreRefused(t *testing.T) {
 	s.expect(s.call("POST", base+"/run-tests", token, map[string]any{"code": "print(1)", "language": "python",
 		"testCases": []any{map[string]any{"name": "a", "input": "", "expectedOutput": "1"}}}), 403, "coding_disabled")
 	s.expect(s.call("POST", base+"/terminal/input", token, map[string]any{"type": "input", "data": "ls"}), 403, "terminal_disabled")
+}
+
+// TestQuestionsAdaptAndTheirTestsRun serves questions through the adaptive rule, runs a served
+// question's own tests (hidden ones included) with the bank's reference solution, and checks a
+// candidate never sees a hidden test's content.
+func TestQuestionsAdaptAndTheirTestsRun(t *testing.T) {
+	t.Parallel()
+	s := newSandboxStack(t)
+	tm := s.newTeam("Adaptive") // two questions, in Go
+	_, invite := s.invite(tm, "Ada")
+	interview, token := s.start(invite, 201)
+	base := "/api/interview/" + interview
+
+	first := s.expect(s.call("POST", base+"/questions", token, map[string]any{}), 201, "")
+	q := first.body["question"].(map[string]any)
+	if q["difficulty"] != "MEDIUM" || first.body["questionNumber"] != float64(1) || q["language"] != "go" {
+		t.Fatalf("first question = %s", first.raw)
+	}
+	hidden := 0
+	for _, tc := range q["testCases"].([]any) {
+		m := tc.(map[string]any)
+		if m["hidden"] == true {
+			hidden++
+			if _, shown := m["input"]; shown {
+				t.Fatalf("a hidden test's input reached the candidate: %v", m)
+			}
+		}
+	}
+	if hidden < 2 {
+		t.Fatalf("%d hidden tests", hidden)
+	}
+
+	// The bank's reference solution passes every test of the served question, hidden included.
+	problems, err := problembank.Load()
+	must(t, err)
+	var solution string
+	for _, p := range problems {
+		if p.ID == q["problemId"] {
+			solution = p.ReferenceSolutions["go"]
+		}
+	}
+	run := s.expect(s.call("POST", base+"/run-tests", token, map[string]any{"code": solution, "language": "go", "fileName": "main.go"}), 200, "")
+	if run.body["passed"] != run.body["total"] || run.body["total"].(float64) < 6 {
+		t.Fatalf("reference solution on the served tests: %s", run.raw)
+	}
+
+	// A strong result on the first question makes the second HARD; then there are no more.
+	second := s.expect(s.call("POST", base+"/questions", token, map[string]any{"previousPerformance": map[string]any{
+		"questionId": q["id"], "score": 95, "timeSpent": 10, "testsPassedRatio": 1}}), 201, "")
+	if d := second.body["question"].(map[string]any)["difficulty"]; d != "HARD" || second.body["questionNumber"] != float64(2) {
+		t.Fatalf("second question = %s", second.raw)
+	}
+	s.expect(s.call("POST", base+"/questions", token, map[string]any{}), 409, "no_more_questions")
+	s.expect(s.call("POST", base+"/questions", token, map[string]any{"previousPerformance": map[string]any{"score": 150}}), 422, "validation_failed")
+
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		got := s.expect(s.call("GET", base+"/questions", tm.owner, nil), 200, "")
+		cur, _ := got.body["currentQuestion"].(map[string]any)
+		if cur != nil && cur["index"] == float64(1) {
+			if got.body["totalQuestions"] != float64(2) || got.body["currentQuestionIndex"] != float64(1) {
+				t.Fatalf("GET /questions = %s", got.raw)
+			}
+			for _, tc := range cur["testCases"].([]any) {
+				if m := tc.(map[string]any); m["hidden"] == true && m["input"] == nil {
+					t.Fatalf("the team must see hidden tests: %v", m)
+				}
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /questions never showed the second question: %s", got.raw)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/interviewlm/interviewlm/adapters/httpapi"
 	"github.com/interviewlm/interviewlm/adapters/identity"
 	"github.com/interviewlm/interviewlm/adapters/postgres"
+	"github.com/interviewlm/interviewlm/adapters/problembank"
 	"github.com/interviewlm/interviewlm/adapters/sandbox"
 	"github.com/interviewlm/interviewlm/adapters/workspace"
 	"github.com/interviewlm/interviewlm/commands"
@@ -228,6 +229,14 @@ func (a *app) mountAPI(bg context.Context, srv *httpapi.Server) error {
 		AppBaseURL: a.cfg.AppBaseURL, InviteTTL: a.cfg.InviteTTL, Now: now,
 	}
 	if err := a.mountSandbox(bg, &deps, record, files, now); err != nil {
+		return err
+	}
+	problems, err := problembank.Load()
+	if err != nil {
+		return fmt.Errorf("problem bank: %w", err)
+	}
+	if deps.NextQuestion, err = commands.NewNextQuestionHandler(problembank.NewBank(problems), nil,
+		projections.QuestionsReader{DB: a.pool}, a.store, now); err != nil {
 		return err
 	}
 	return srv.MountAPI(deps)

@@ -1,0 +1,8 @@
+/**
+ * @param {number} n
+ * @return {string[]}
+ */
+function fizzBuzz(n) {
+  // Write your solution here.
+  return [];
+}

@@ -1,0 +1,4 @@
+function fizzBuzz(n: number): string[] {
+  // Write your solution here.
+  return [];
+}

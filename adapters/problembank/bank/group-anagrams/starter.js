@@ -1,0 +1,8 @@
+/**
+ * @param {string[]} words
+ * @return {string[][]}
+ */
+function groupAnagrams(words) {
+  // Write your solution here.
+  return [];
+}

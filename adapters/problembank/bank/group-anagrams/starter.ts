@@ -1,0 +1,4 @@
+function groupAnagrams(words: string[]): string[][] {
+  // Write your solution here.
+  return [];
+}

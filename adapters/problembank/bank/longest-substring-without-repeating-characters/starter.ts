@@ -1,0 +1,4 @@
+function lengthOfLongestSubstring(s: string): number {
+  // Write your solution here.
+  return 0;
+}

@@ -1,0 +1,4 @@
+function longestValidParentheses(s: string): number {
+  // Write your solution here.
+  return 0;
+}

@@ -1,0 +1,4 @@
+function maxSubArray(nums: number[]): number {
+  // Write your solution here.
+  return 0;
+}

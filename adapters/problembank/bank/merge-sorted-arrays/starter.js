@@ -1,0 +1,9 @@
+/**
+ * @param {number[]} a
+ * @param {number[]} b
+ * @return {number[]}
+ */
+function mergeSortedArrays(a, b) {
+  // Write your solution here.
+  return [];
+}

@@ -1,0 +1,4 @@
+function mergeSortedArrays(a: number[], b: number[]): number[] {
+  // Write your solution here.
+  return [];
+}

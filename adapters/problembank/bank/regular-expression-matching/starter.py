@@ -1,0 +1,3 @@
+def is_match(s: str, p: str) -> bool:
+    # Write your solution here.
+    return False

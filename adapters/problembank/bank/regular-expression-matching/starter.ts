@@ -1,0 +1,4 @@
+function isMatch(s: string, p: string): boolean {
+  // Write your solution here.
+  return false;
+}

@@ -1,0 +1,7 @@
+function reverseWords(s: string): string {
+  return s
+    .split(" ")
+    .filter((w) => w !== "")
+    .reverse()
+    .join(" ");
+}

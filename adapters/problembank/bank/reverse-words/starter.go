@@ -1,0 +1,8 @@
+//go:build ignore
+
+package main
+
+func reverseWords(s string) string {
+	// Write your solution here.
+	return ""
+}

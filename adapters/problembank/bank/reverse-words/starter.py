@@ -1,0 +1,3 @@
+def reverse_words(s: str) -> str:
+    # Write your solution here.
+    return ""

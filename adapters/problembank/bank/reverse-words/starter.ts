@@ -1,0 +1,4 @@
+function reverseWords(s: string): string {
+  // Write your solution here.
+  return "";
+}

@@ -1,0 +1,3 @@
+def roman_to_int(s: str) -> int:
+    # Write your solution here.
+    return 0

@@ -1,0 +1,4 @@
+function spiralOrder(matrix: number[][]): number[] {
+  // Write your solution here.
+  return [];
+}

@@ -1,0 +1,4 @@
+function topKFrequent(nums: number[], k: number): number[] {
+  // Write your solution here.
+  return [];
+}

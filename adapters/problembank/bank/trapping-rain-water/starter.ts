@@ -1,0 +1,4 @@
+function trap(height: number[]): number {
+  // Write your solution here.
+  return 0;
+}

@@ -1,0 +1,4 @@
+function twoSum(nums: number[], target: number): number[] {
+  // Write your solution here.
+  return [];
+}

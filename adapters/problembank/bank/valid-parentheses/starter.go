@@ -1,0 +1,8 @@
+//go:build ignore
+
+package main
+
+func isValid(s string) bool {
+	// Write your solution here.
+	return false
+}

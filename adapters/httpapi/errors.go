@@ -13,6 +13,7 @@ import (
 	"github.com/interviewlm/interviewlm/adapters/directory"
 	"github.com/interviewlm/interviewlm/adapters/eventstore"
 	"github.com/interviewlm/interviewlm/adapters/identity"
+	"github.com/interviewlm/interviewlm/adapters/llm"
 	"github.com/interviewlm/interviewlm/adapters/sandbox"
 	"github.com/interviewlm/interviewlm/commands"
 	"github.com/interviewlm/interviewlm/domain"
@@ -201,6 +202,8 @@ var errorRules = []errorRule{
 	is(eventstore.ErrEventIDConflict, NewError(http.StatusConflict, "event_id_conflict", "an event id was already used elsewhere; use fresh UUIDs")),
 	is(projections.ErrNoQuestion, NewError(http.StatusUnprocessableEntity, "no_question", "no question has been served in this interview; send testCases").WithDetail("field", "testCases")),
 	is(sandbox.ErrUnavailable, ServiceUnavailable("sandbox_unavailable", "code execution is unavailable right now; try again later")),
+	is(commands.ErrAIDisabled, NewError(http.StatusForbidden, "ai_disabled", "this assessment has no AI assistant")),
+	is(llm.ErrUnavailable, ServiceUnavailable("ai_unavailable", "the AI assistant is not configured on this server")),
 	is(commands.ErrNoMoreQuestions, NewError(http.StatusConflict, "no_more_questions", "every question of this interview has been served")),
 	is(commands.ErrCommandRunning, NewError(http.StatusConflict, "command_running", "a command is still running; interrupt it or wait for it to end")),
 	is(commands.ErrNothingToInterrupt, NewError(http.StatusConflict, "nothing_running", "no command is running")),

@@ -74,6 +74,8 @@ type AppDeps struct {
 	RunTests   *commands.RunTestsHandler
 	// NextQuestion serves questions (the problem bank, and the AI when configured).
 	NextQuestion *commands.NextQuestionHandler
+	// Chat talks to the AI assistant; nil when no AI is configured (POST /chat answers 503).
+	Chat *commands.ChatHandler
 	// AppBaseURL is where the web app lives; invite links and OAuth redirects point there.
 	AppBaseURL string
 	// InviteTTL is how long a renewed invite lasts.
@@ -144,6 +146,7 @@ func routeTable() []route {
 		{http.MethodGet, "/interview/:id/checkpoints", interviewAccess(false), (*api).getCheckpoints, false},
 		{http.MethodGet, "/interview/:id/snapshots", interviewAccess(false), (*api).getSnapshots, false},
 		{http.MethodGet, "/interview/:id/replay", interviewAccess(false), (*api).getReplay, false},
+		{http.MethodPost, "/interview/:id/chat", interviewAccess(true), (*api).postChat, false},
 		{http.MethodGet, "/interview/:id/questions", interviewAccess(false), needsQuestions((*api).getQuestions), false},
 		{http.MethodPost, "/interview/:id/questions", interviewAccess(true), needsQuestions((*api).postQuestions), false},
 		{http.MethodPost, "/interview/:id/run-tests", interviewAccess(true), needsSandbox((*api).postRunTests), false},

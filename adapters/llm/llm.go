@@ -28,6 +28,8 @@ import (
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/interviewlm/interviewlm/commands"
 )
 
 // Defaults taken by New for zero Config fields.
@@ -696,4 +698,17 @@ func (w *watchdog) fired() error {
 		return cause
 	}
 	return nil
+}
+
+// Streamer adapts the client to the chat command (commands.ChatStreamer).
+func Streamer(c *Client) commands.ChatStreamer {
+	return func(ctx context.Context, messages []commands.ChatMessage, onChunk func(string) error) (commands.ChatCompletion, error) {
+		msgs := make([]Message, len(messages))
+		for i, m := range messages {
+			msgs[i] = Message{Role: m.Role, Content: m.Content}
+		}
+		out, err := c.Stream(ctx, msgs, onChunk)
+		return commands.ChatCompletion{Text: out.Text, Model: out.Model, InputTokens: out.InputTokens,
+			OutputTokens: out.OutputTokens, Latency: out.Latency}, err
+	}
 }

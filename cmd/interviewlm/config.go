@@ -39,6 +39,10 @@ type config struct {
 	Judge0URL      string
 	Judge0Token    string
 	SandboxGoCache string
+	// LLM is the OpenAI-compatible endpoint of the AI assistant; without a base URL or a key,
+	// AI is off.
+	LLMBaseURL, LLMAPIKey, LLMModel string
+	LLMTimeout                      time.Duration
 }
 
 // oauthConfig is one sign-in provider's settings; a provider without a client id is off.
@@ -69,6 +73,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 		SessionTTL:            env.duration("SESSION_TTL", 30*24*time.Hour),
 		PasswordHashMemoryKiB: env.intIn("PASSWORD_HASH_MEMORY_KIB", 0, 0, 4<<20),
 		PasswordHashTime:      env.intIn("PASSWORD_HASH_TIME", 0, 0, 100),
+		LLMBaseURL:            env.str("LLM_BASE_URL", ""),
+		LLMAPIKey:             env.str("LLM_API_KEY", ""),
+		LLMModel:              env.str("LLM_MODEL", "gpt-4o-mini"),
+		LLMTimeout:            env.duration("LLM_TIMEOUT", 60*time.Second),
 		SandboxDriver:         env.oneOf("SANDBOX_DRIVER", "local", "local", "judge0", "none"),
 		WorkspaceDir:          env.str("WORKSPACE_DIR", "data/workspaces"),
 		Judge0URL:             env.str("JUDGE0_URL", ""),

@@ -30,6 +30,7 @@ import (
 	"github.com/interviewlm/interviewlm/adapters/eventstore"
 	"github.com/interviewlm/interviewlm/adapters/httpapi"
 	"github.com/interviewlm/interviewlm/adapters/identity"
+	"github.com/interviewlm/interviewlm/adapters/llm"
 	"github.com/interviewlm/interviewlm/adapters/postgres"
 	"github.com/interviewlm/interviewlm/adapters/problembank"
 	"github.com/interviewlm/interviewlm/adapters/sandbox"
@@ -238,6 +239,20 @@ func (a *app) mountAPI(bg context.Context, srv *httpapi.Server) error {
 	if deps.NextQuestion, err = commands.NewNextQuestionHandler(problembank.NewBank(problems), nil,
 		projections.QuestionsReader{DB: a.pool}, a.store, now); err != nil {
 		return err
+	}
+	llmConfig := llm.Config{BaseURL: a.cfg.LLMBaseURL, APIKey: a.cfg.LLMAPIKey, Model: a.cfg.LLMModel, Timeout: a.cfg.LLMTimeout}
+	if llm.Configured(llmConfig) {
+		client, err := llm.New(llmConfig)
+		if err != nil {
+			return fmt.Errorf("LLM_*: %w", err)
+		}
+		if deps.Chat, err = commands.NewChatHandler(llm.Streamer(client), projections.ConversationReader{DB: a.pool},
+			projections.QuestionsReader{DB: a.pool}, a.store, now); err != nil {
+			return err
+		}
+		a.logger.Info("AI assistant on", "model", a.cfg.LLMModel, "base_url", a.cfg.LLMBaseURL)
+	} else {
+		a.logger.Info("AI assistant off (set LLM_BASE_URL and LLM_API_KEY): chat answers 503, questions come from the bank")
 	}
 	return srv.MountAPI(deps)
 }

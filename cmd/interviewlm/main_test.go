@@ -204,7 +204,7 @@ func TestConfigDefaultsAndSizes(t *testing.T) {
 	want := config{DatabaseURL: defaultDatabaseURL, HTTPAddr: ":8080", LogFormat: "text", DBMaxConns: 20,
 		HTTPBodyLimit: 4 << 20, ShutdownTimeout: 30 * time.Second, MigrateOnStart: true, ServeProjections: true, ProjectionBatchSize: 2000,
 		AppBaseURL: "http://localhost:8080", InviteTTL: 7 * 24 * time.Hour, SessionTTL: 30 * 24 * time.Hour,
-		SandboxDriver: "local", WorkspaceDir: "data/workspaces",
+		SandboxDriver: "local", WorkspaceDir: "data/workspaces", LLMModel: "gpt-4o-mini", LLMTimeout: 60 * time.Second,
 		OAuth: map[string]oauthConfig{"github": {}, "google": {}}}
 	if fmt.Sprintf("%+v", c) != fmt.Sprintf("%+v", want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)

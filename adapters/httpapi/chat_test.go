@@ -19,6 +19,8 @@ import (
 	"github.com/interviewlm/interviewlm/adapters/httpapi"
 	"github.com/interviewlm/interviewlm/adapters/llm"
 	"github.com/interviewlm/interviewlm/adapters/postgres/pgtest"
+	"github.com/interviewlm/interviewlm/adapters/problembank"
+	"github.com/interviewlm/interviewlm/adapters/sandbox"
 	"github.com/interviewlm/interviewlm/commands"
 	"github.com/interviewlm/interviewlm/domain"
 	"github.com/interviewlm/interviewlm/projections"
@@ -31,6 +33,8 @@ type fakeOpenAI struct {
 	mu       sync.Mutex
 	requests []map[string]any
 	status   int // when set, the next request fails with it
+	// answers are the contents of non-streaming answers, used in turn.
+	answers []string
 }
 
 func newFakeOpenAI(t *testing.T, words ...string) *fakeOpenAI {
@@ -51,6 +55,20 @@ func newFakeOpenAI(t *testing.T, words ...string) *fakeOpenAI {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(status)
 			_, _ = w.Write([]byte(`{"error":{"message":"scripted failure","type":"invalid_request_error"}}`))
+			return
+		}
+		if body["stream"] != true {
+			f.mu.Lock()
+			content := "{}"
+			if len(f.answers) > 0 {
+				content, f.answers = f.answers[0], f.answers[1:]
+			}
+			f.mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(map[string]any{"id": "c2", "object": "chat.completion", "model": "fake-model",
+				"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
+					"message": map[string]any{"role": "assistant", "content": content}}},
+				"usage": map[string]any{"prompt_tokens": 50, "completion_tokens": 400, "total_tokens": 450}})
 			return
 		}
 		w.Header().Set("Content-Type", "text/event-stream")
@@ -218,4 +236,56 @@ func TestChatIsRefusedWithoutAIOrWhenTheAssessmentDisablesIt(t *testing.T) {
 	r := s.expect(s.call("POST", "/api/assessments/"+id+"/candidates", tm.owner, map[string]any{"name": "Ola", "email": "ola@example.com"}), 201, "")
 	interview, token = s.start(r.str("inviteToken"), 201)
 	s.expect(s.call("POST", "/api/interview/"+interview+"/chat", token, map[string]any{"message": "hello?"}), 403, "ai_disabled")
+}
+
+// TestGeneratedQuestionsAreVerifiedBeforeTheyAreServed: a generated problem is served only when
+// its reference solution passes its own tests in the sandbox, and with the difficulty decided;
+// invalid JSON or a wrong reference solution falls back to a bank problem.
+func TestGeneratedQuestionsAreVerifiedBeforeTheyAreServed(t *testing.T) {
+	t.Parallel()
+	tests := []map[string]any{}
+	for i := range 6 {
+		tests = append(tests, map[string]any{"name": fmt.Sprintf("t%d", i), "input": fmt.Sprint(i), "expectedOutput": fmt.Sprint(2 * i), "hidden": i >= 4})
+	}
+	problem := func(solution string) string {
+		b, _ := json.Marshal(map[string]any{"title": "Double it", "description": "Read n, print 2n.", "requirements": []string{"read stdin"},
+			"difficulty": "EASY", "starterCode": "n = int(input())\n", "testCases": tests, "referenceSolution": solution, "estimatedMinutes": 10})
+		return string(b)
+	}
+	ai := newFakeOpenAI(t, "x")
+	ai.answers = []string{
+		problem("print(int(input()) * 2)"), // good: served, as MEDIUM whatever it says
+		"this is not JSON",                 // rejected: the bank serves
+		problem("print(int(input()) * 3)"), // its own tests fail: the bank serves
+	}
+	local, err := sandbox.NewLocal(sandbox.LocalConfig{})
+	must(t, err)
+	s := newStackWith(t, nil, func(deps *httpapi.AppDeps, store *eventstore.Store, db *pgtest.DB, now func() time.Time) {
+		client, err := llm.New(llm.Config{BaseURL: ai.URL, APIKey: "test-key", Model: "fake-model", Retries: -1})
+		must(t, err)
+		generator, err := commands.NewGenerator(llm.JSONCompleter(client), sandbox.TestExecutor(local, sandbox.Toolchain{}))
+		must(t, err)
+		problems, err := problembank.Load()
+		must(t, err)
+		deps.NextQuestion, err = commands.NewNextQuestionHandler(problembank.NewBank(problems), generator,
+			projections.QuestionsReader{DB: db.Pool}, store, now)
+		must(t, err)
+	})
+	tm := s.newTeam("Gen")
+	id := s.expect(s.call("POST", "/api/orgs/"+tm.org+"/assessments", tm.owner, map[string]any{"title": "Py", "language": "python", "questionCount": 3}), 201, "").str("assessment", "id")
+	s.expect(s.call("PATCH", "/api/assessments/"+id, tm.owner, map[string]any{"status": "PUBLISHED"}), 200, "")
+	r := s.expect(s.call("POST", "/api/assessments/"+id+"/candidates", tm.owner, map[string]any{"name": "Gil", "email": "gil@example.com"}), 201, "")
+	interview, token := s.start(r.str("inviteToken"), 201)
+	base := "/api/interview/" + interview
+
+	first := s.expect(s.call("POST", base+"/questions", token, map[string]any{}), 201, "").body["question"].(map[string]any)
+	if first["source"] != "generated" || first["title"] != "Double it" || first["difficulty"] != "MEDIUM" {
+		t.Fatalf("first question = %v", first)
+	}
+	for i := range 2 {
+		q := s.expect(s.call("POST", base+"/questions", token, map[string]any{}), 201, "").body["question"].(map[string]any)
+		if q["source"] != "bank" || q["language"] != "python" {
+			t.Fatalf("question %d after a rejected generation = %v", i+2, q)
+		}
+	}
 }

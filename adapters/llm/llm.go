@@ -712,3 +712,16 @@ func Streamer(c *Client) commands.ChatStreamer {
 			OutputTokens: out.OutputTokens, Latency: out.Latency}, err
 	}
 }
+
+// JSONCompleter adapts the client to question generation (commands.ChatCompleter).
+func JSONCompleter(c *Client) commands.ChatCompleter {
+	return func(ctx context.Context, messages []commands.ChatMessage) (commands.ChatCompletion, error) {
+		msgs := make([]Message, len(messages))
+		for i, m := range messages {
+			msgs[i] = Message{Role: m.Role, Content: m.Content}
+		}
+		out, err := c.CompleteJSON(ctx, msgs)
+		return commands.ChatCompletion{Text: out.Text, Model: out.Model, InputTokens: out.InputTokens,
+			OutputTokens: out.OutputTokens, Latency: out.Latency}, err
+	}
+}

@@ -127,6 +127,7 @@ type app struct {
 	identity  *identity.Service
 	directory *directory.Store
 	terminal  *commands.Terminal
+	testExec  commands.TestExecutor // nil without code execution
 }
 
 func open(ctx context.Context, cfg config, logger *slog.Logger, migrate bool) (*app, error) {
@@ -236,15 +237,18 @@ func (a *app) mountAPI(bg context.Context, srv *httpapi.Server) error {
 	if err != nil {
 		return fmt.Errorf("problem bank: %w", err)
 	}
-	if deps.NextQuestion, err = commands.NewNextQuestionHandler(problembank.NewBank(problems), nil,
-		projections.QuestionsReader{DB: a.pool}, a.store, now); err != nil {
-		return err
-	}
+	var generator commands.QuestionGenerator
 	llmConfig := llm.Config{BaseURL: a.cfg.LLMBaseURL, APIKey: a.cfg.LLMAPIKey, Model: a.cfg.LLMModel, Timeout: a.cfg.LLMTimeout}
 	if llm.Configured(llmConfig) {
 		client, err := llm.New(llmConfig)
 		if err != nil {
 			return fmt.Errorf("LLM_*: %w", err)
+		}
+		if a.testExec != nil {
+			// Generated questions are served only once verified in the sandbox.
+			if generator, err = commands.NewGenerator(llm.JSONCompleter(client), a.testExec); err != nil {
+				return err
+			}
 		}
 		if deps.Chat, err = commands.NewChatHandler(llm.Streamer(client), projections.ConversationReader{DB: a.pool},
 			projections.QuestionsReader{DB: a.pool}, a.store, now); err != nil {
@@ -253,6 +257,10 @@ func (a *app) mountAPI(bg context.Context, srv *httpapi.Server) error {
 		a.logger.Info("AI assistant on", "model", a.cfg.LLMModel, "base_url", a.cfg.LLMBaseURL)
 	} else {
 		a.logger.Info("AI assistant off (set LLM_BASE_URL and LLM_API_KEY): chat answers 503, questions come from the bank")
+	}
+	if deps.NextQuestion, err = commands.NewNextQuestionHandler(problembank.NewBank(problems), generator,
+		projections.QuestionsReader{DB: a.pool}, a.store, now); err != nil {
+		return err
 	}
 	return srv.MountAPI(deps)
 }
@@ -286,7 +294,7 @@ func (a *app) mountSandbox(bg context.Context, deps *httpapi.AppDeps, record *co
 	if err != nil {
 		return err
 	}
-	deps.RunTests = runTests
+	deps.RunTests, a.testExec = runTests, exec
 	if a.cfg.SandboxDriver == "judge0" {
 		a.logger.Info("SANDBOX_DRIVER=judge0: tests run on Judge0; the terminal and workspace need the local driver")
 		return nil

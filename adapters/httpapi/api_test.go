@@ -106,7 +106,7 @@ func newStackWith(t *testing.T, oauth map[string]identity.OAuthProvider, withDep
 	deps := httpapi.AppDeps{
 		Identity: ids, Directory: dir, Events: store, ReadModels: db.Pool,
 		StartInterview: start, InviteCandidate: invite, DecideCandidate: decide, RecordEvents: record,
-		Files: projections.FilesReader{DB: db.Pool}, AppBaseURL: base, InviteTTL: 7 * 24 * time.Hour, Now: clk.now,
+		Files: projections.FilesReader{DB: db.Pool}, OrgProblems: dir, AppBaseURL: base, InviteTTL: 7 * 24 * time.Hour, Now: clk.now,
 	}
 	if withDeps != nil {
 		withDeps(&deps, store, db, clk.now)

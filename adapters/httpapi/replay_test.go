@@ -1142,7 +1142,7 @@ func serveAPI(tb testing.TB, db *pgtest.DB, shutdownTimeout, heartbeat time.Dura
 	check(srv.MountAPI(httpapi.AppDeps{
 		Identity: ids, Directory: dir, Events: store, ReadModels: db.Pool,
 		StartInterview: start, InviteCandidate: invite, DecideCandidate: decide, RecordEvents: record,
-		AppBaseURL: base, InviteTTL: time.Hour, ReplayHeartbeat: heartbeat,
+		OrgProblems: dir, AppBaseURL: base, InviteTTL: time.Hour, ReplayHeartbeat: heartbeat,
 	}))
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)

@@ -76,6 +76,13 @@ type AppDeps struct {
 	NextQuestion *commands.NextQuestionHandler
 	// Chat talks to the AI assistant; nil when no AI is configured (POST /chat answers 503).
 	Chat *commands.ChatHandler
+	// Problems are the bank and the check of organizations' own problems; OrgProblems stores
+	// those (adapters/directory.Store).
+	Problems    Problems
+	OrgProblems interface {
+		CreateProblem(ctx context.Context, p directory.OrganizationProblem, createdBy uuid.UUID) error
+		ProblemsOf(ctx context.Context, userID uuid.UUID) ([]directory.OrganizationProblem, error)
+	}
 	// AppBaseURL is where the web app lives; invite links and OAuth redirects point there.
 	AppBaseURL string
 	// InviteTTL is how long a renewed invite lasts.
@@ -124,6 +131,8 @@ func routeTable() []route {
 		{http.MethodGet, "/orgs/:orgId/members", teamOnly, (*api).listMembers, false},
 		{http.MethodPost, "/orgs/:orgId/members", teamOnly, (*api).addMember, false},
 		{http.MethodPost, "/orgs/:orgId/assessments", teamOnly, (*api).createAssessment, false},
+		{http.MethodGet, "/problems", teamOnly, (*api).getProblems, false},
+		{http.MethodPost, "/orgs/:orgId/problems", teamOnly, (*api).postProblem, false},
 		{http.MethodGet, "/orgs/:orgId/assessments", teamOnly, (*api).listAssessments, false},
 		{http.MethodGet, "/assessments/:id", teamOnly, (*api).getAssessment, false},
 		{http.MethodPatch, "/assessments/:id", teamOnly, (*api).updateAssessment, false},
@@ -194,6 +203,8 @@ func (s *Server) MountAPI(deps AppDeps) error {
 	switch {
 	case isNil(deps.Identity), isNil(deps.Directory), isNil(deps.Events), isNil(deps.ReadModels), deps.RecordEvents == nil:
 		return errors.New("httpapi: AppDeps needs Identity, Directory, Events, ReadModels and RecordEvents")
+	case isNil(deps.OrgProblems):
+		return errors.New("httpapi: AppDeps needs OrgProblems")
 	case deps.AppBaseURL == "" || deps.InviteTTL <= 0:
 		return errors.New("httpapi: AppDeps needs AppBaseURL and a positive InviteTTL")
 	}

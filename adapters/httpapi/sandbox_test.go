@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -50,8 +51,12 @@ func newSandboxStack(t *testing.T) *stack {
 		deps.RunTests, deps.Terminal, deps.Workspaces = runTests, terminal, ws
 		problems, err := problembank.Load()
 		must(t, err)
-		deps.NextQuestion, err = commands.NewNextQuestionHandler(problembank.NewBank(problems), nil,
-			projections.QuestionsReader{DB: db.Pool}, store, now)
+		bank := problembank.NewBank(problems)
+		exec := sandbox.TestExecutor(local, sandbox.Toolchain{})
+		deps.Problems = httpapi.Problems{Bank: bank, Verify: func(ctx context.Context, p problembank.Problem) error {
+			return problembank.Verify(ctx, exec, p)
+		}}
+		deps.NextQuestion, err = commands.NewNextQuestionHandler(bank, nil, projections.QuestionsReader{DB: db.Pool}, store, now)
 		must(t, err)
 	})
 }
@@ -331,5 +336,48 @@ func TestQuestionsAdaptAndTheirTestsRun(t *testing.T) {
 			t.Fatalf("GET /questions never showed the second question: %s", got.raw)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestOrganizationsAddTheirOwnVerifiedProblems(t *testing.T) {
+	t.Parallel()
+	s := newSandboxStack(t)
+	tm, other := s.newTeam("Own"), s.newTeam("Other")
+	tests := []map[string]any{}
+	for i := range 6 {
+		tests = append(tests, map[string]any{"name": fmt.Sprintf("t%d", i), "input": fmt.Sprint(i), "expectedOutput": fmt.Sprint(i * i), "hidden": i >= 4})
+	}
+	problem := func(solution string, tests []map[string]any) map[string]any {
+		return map[string]any{"title": "Square it", "description": "Read n and print n squared.", "difficulty": "EASY",
+			"language": "python", "starterCode": "n = int(input())\n", "testCases": tests, "mode": "stdio",
+			"referenceSolution": solution, "tags": []string{"math"}}
+	}
+	created := s.expect(s.call("POST", "/api/orgs/"+tm.org+"/problems", tm.owner, problem("n = int(input())\nprint(n * n)\n", tests)), 201, "")
+	if created.str("problem", "source") != "organization" {
+		t.Fatalf("created = %s", created.raw)
+	}
+	wrong := s.expect(s.call("POST", "/api/orgs/"+tm.org+"/problems", tm.owner, problem("print(int(input()) + 1)", tests)), 422, "reference_solution_fails")
+	if !strings.Contains(wrong.raw, "t0") {
+		t.Errorf("the failure does not name the failing test: %s", wrong.raw)
+	}
+	s.expect(s.call("POST", "/api/orgs/"+tm.org+"/problems", tm.owner, problem("print(1)", tests[:5])), 422, "validation_failed")
+	s.expect(s.call("POST", "/api/orgs/"+tm.org+"/problems", other.owner, problem("print(1)", tests)), 404, "not_found")
+
+	count := func(token string) (bank, own int) {
+		r := s.expect(s.call("GET", "/api/problems", token, nil), 200, "")
+		for _, p := range r.body["problems"].([]any) {
+			if p.(map[string]any)["source"] == "bank" {
+				bank++
+			} else {
+				own++
+			}
+		}
+		return
+	}
+	if bank, own := count(tm.owner); bank != 24 || own != 1 {
+		t.Errorf("the owner sees %d bank and %d own problems", bank, own)
+	}
+	if _, own := count(other.owner); own != 0 {
+		t.Errorf("another organization sees %d of this one's problems", own)
 	}
 }

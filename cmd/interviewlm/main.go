@@ -228,7 +228,8 @@ func (a *app) mountAPI(bg context.Context, srv *httpapi.Server) error {
 	deps := httpapi.AppDeps{
 		Identity: a.identity, Directory: a.directory, Events: a.store, ReadModels: a.pool,
 		StartInterview: start, InviteCandidate: invite, DecideCandidate: decide, RecordEvents: record, Files: files,
-		AppBaseURL: a.cfg.AppBaseURL, InviteTTL: a.cfg.InviteTTL, Now: now,
+		OrgProblems: a.directory,
+		AppBaseURL:  a.cfg.AppBaseURL, InviteTTL: a.cfg.InviteTTL, Now: now,
 	}
 	if err := a.mountSandbox(bg, &deps, record, files, now); err != nil {
 		return err
@@ -258,7 +259,12 @@ func (a *app) mountAPI(bg context.Context, srv *httpapi.Server) error {
 	} else {
 		a.logger.Info("AI assistant off (set LLM_BASE_URL and LLM_API_KEY): chat answers 503, questions come from the bank")
 	}
-	if deps.NextQuestion, err = commands.NewNextQuestionHandler(problembank.NewBank(problems), generator,
+	bank := problembank.NewBank(problems)
+	deps.Problems.Bank = bank
+	if exec := a.testExec; exec != nil {
+		deps.Problems.Verify = func(ctx context.Context, p problembank.Problem) error { return problembank.Verify(ctx, exec, p) }
+	}
+	if deps.NextQuestion, err = commands.NewNextQuestionHandler(bank, generator,
 		projections.QuestionsReader{DB: a.pool}, a.store, now); err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ type ChatCompletion struct {
 	Model                     string
 	InputTokens, OutputTokens int
 	Latency                   time.Duration
+	FinishReason              string
 }
 
 // ChatStreamer streams the model's answer to messages, calling onChunk with each piece of text
@@ -129,7 +130,8 @@ func (h *ChatHandler) Handle(ctx context.Context, cmd Chat, settings domain.Asse
 	// The answer is recorded even when the candidate left or the model failed half-way: what
 	// they saw is part of the interview.
 	answer := domain.AIResponse{TurnID: turn.TurnID, Text: completion.Text, Model: completion.Model,
-		InputTokens: completion.InputTokens, OutputTokens: completion.OutputTokens, LatencyMs: completion.Latency.Milliseconds()}
+		InputTokens: completion.InputTokens, OutputTokens: completion.OutputTokens, LatencyMs: completion.Latency.Milliseconds(),
+		FinishReason: completion.FinishReason}
 	if streamErr != nil {
 		answer.Error = streamErr.Error()
 	}

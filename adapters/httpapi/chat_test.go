@@ -199,7 +199,7 @@ func TestChatStreamsAndRecordsEveryTurn(t *testing.T) {
 		case domain.TypeAIResponse:
 			var m domain.AIResponse
 			must(t, json.Unmarshal(e.Data, &m))
-			if m.Text != "Think about a hash map." || m.InputTokens != 321 || m.Model != "fake-model" {
+			if m.Text != "Think about a hash map." || m.InputTokens != 321 || m.Model != "fake-model" || m.FinishReason != "stop" {
 				t.Errorf("ai_response = %+v", m)
 			}
 			answered++

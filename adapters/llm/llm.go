@@ -709,7 +709,7 @@ func Streamer(c *Client) commands.ChatStreamer {
 		}
 		out, err := c.Stream(ctx, msgs, onChunk)
 		return commands.ChatCompletion{Text: out.Text, Model: out.Model, InputTokens: out.InputTokens,
-			OutputTokens: out.OutputTokens, Latency: out.Latency}, err
+			OutputTokens: out.OutputTokens, Latency: out.Latency, FinishReason: out.FinishReason}, err
 	}
 }
 
@@ -722,6 +722,6 @@ func JSONCompleter(c *Client) commands.ChatCompleter {
 		}
 		out, err := c.CompleteJSON(ctx, msgs)
 		return commands.ChatCompletion{Text: out.Text, Model: out.Model, InputTokens: out.InputTokens,
-			OutputTokens: out.OutputTokens, Latency: out.Latency}, err
+			OutputTokens: out.OutputTokens, Latency: out.Latency, FinishReason: out.FinishReason}, err
 	}
 }

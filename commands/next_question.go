@@ -14,6 +14,8 @@ import (
 // among the problems already served (adapters/problembank).
 type ProblemPicker interface {
 	Pick(ctx context.Context, difficulty domain.Difficulty, language string, exclude []string) (domain.QuestionServed, error)
+	// Fixed returns the problem with id, from the bank or the organization's own, in language.
+	Fixed(ctx context.Context, organization uuid.UUID, id, language string) (domain.QuestionServed, error)
 }
 
 // QuestionGenerator asks the AI for a new question of difficulty and verifies it (its reference
@@ -76,10 +78,19 @@ func (h *NextQuestionHandler) Handle(ctx context.Context, cmd NextQuestion) (dom
 	}
 	difficulty := domain.NextDifficulty(cmd.Previous)
 	var q domain.QuestionServed
-	if h.generator != nil {
+	fixed := false
+	if i := len(served); i < len(cmd.Settings.ProblemIDs) {
+		// The team chose this one: it is served as it is, at its own difficulty. A problem that
+		// has gone (or is not in this language) gives way to the adaptive choice.
+		q, err = h.bank.Fixed(ctx, cmd.Interview.OrganizationID, cmd.Settings.ProblemIDs[i], cmd.Settings.Language)
+		if fixed = err == nil; fixed {
+			difficulty = q.Difficulty
+		}
+	}
+	if !fixed && h.generator != nil {
 		q, err = h.generator.Generate(ctx, difficulty, cmd.Settings.Language)
 	}
-	if h.generator == nil || err != nil {
+	if !fixed && (h.generator == nil || err != nil) {
 		exclude := make([]string, 0, len(served))
 		for _, s := range served {
 			if s.ProblemID != "" {

@@ -147,6 +147,6 @@ func (a *Assessment) Settings() AssessmentSettings {
 	return AssessmentSettings{
 		Language: a.Language, Seniority: string(a.Seniority), QuestionCount: a.QuestionCount,
 		EnableCoding: a.EnableCoding, EnableTerminal: a.EnableTerminal, EnableAI: a.EnableAI,
-		ShowResultsToCandidate: a.ShowResultsToCandidate,
+		ShowResultsToCandidate: a.ShowResultsToCandidate, ProblemIDs: a.ProblemIDs,
 	}
 }

@@ -110,6 +110,9 @@ type AssessmentSettings struct {
 	EnableTerminal         bool   `json:"enableTerminal"`
 	EnableAI               bool   `json:"enableAI"`
 	ShowResultsToCandidate bool   `json:"showResultsToCandidate"`
+	// ProblemIDs are the problems the team fixed for the assessment, served in this order
+	// before the adaptive choice takes over.
+	ProblemIDs []string `json:"problemIds,omitempty"`
 }
 
 // InterviewStarted is the first event of every interview stream: a candidate opened their

@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -35,4 +36,14 @@ func (s *Store) ProblemsOf(ctx context.Context, userID uuid.UUID) ([]Organizatio
 		err := row.Scan(&p.ID, &p.OrganizationID, &p.Problem)
 		return p, err
 	})
+}
+
+// Problem returns one of an organization's problems by id (ErrNotFound when it has none).
+func (s *Store) Problem(ctx context.Context, organization uuid.UUID, id string) (json.RawMessage, error) {
+	var raw json.RawMessage
+	err := s.pool.QueryRow(ctx, `SELECT problem FROM organization_problems WHERE organization_id = $1 AND id = $2`, organization, id).Scan(&raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return raw, err
 }

@@ -267,7 +267,7 @@ func TestGeneratedQuestionsAreVerifiedBeforeTheyAreServed(t *testing.T) {
 		must(t, err)
 		problems, err := problembank.Load()
 		must(t, err)
-		deps.NextQuestion, err = commands.NewNextQuestionHandler(problembank.NewBank(problems), generator,
+		deps.NextQuestion, err = commands.NewNextQuestionHandler(problembank.Catalog{Bank: problembank.NewBank(problems)}, generator,
 			projections.QuestionsReader{DB: db.Pool}, store, now)
 		must(t, err)
 	})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/interviewlm/interviewlm/adapters/directory"
 	"github.com/interviewlm/interviewlm/adapters/eventstore"
 	"github.com/interviewlm/interviewlm/adapters/httpapi"
 	"github.com/interviewlm/interviewlm/adapters/postgres/pgtest"
@@ -56,7 +57,10 @@ func newSandboxStack(t *testing.T) *stack {
 		deps.Problems = httpapi.Problems{Bank: bank, Verify: func(ctx context.Context, p problembank.Problem) error {
 			return problembank.Verify(ctx, exec, p)
 		}}
-		deps.NextQuestion, err = commands.NewNextQuestionHandler(bank, nil, projections.QuestionsReader{DB: db.Pool}, store, now)
+		dir, err := directory.New(db.Pool)
+		must(t, err)
+		catalog := problembank.Catalog{Bank: bank, Organization: problembank.StoredProblems(dir.Problem)}
+		deps.NextQuestion, err = commands.NewNextQuestionHandler(catalog, nil, projections.QuestionsReader{DB: db.Pool}, store, now)
 		must(t, err)
 	})
 }
@@ -379,5 +383,33 @@ func TestOrganizationsAddTheirOwnVerifiedProblems(t *testing.T) {
 	}
 	if _, own := count(other.owner); own != 0 {
 		t.Errorf("another organization sees %d of this one's problems", own)
+	}
+}
+
+// TestAnAssessmentsFixedProblemsComeFirst: the team's chosen problems (its own, then one of the
+// bank) are served in order, then the adaptive choice takes over.
+func TestAnAssessmentsFixedProblemsComeFirst(t *testing.T) {
+	t.Parallel()
+	s := newSandboxStack(t)
+	tm := s.newTeam("Fixed")
+	tests := []map[string]any{}
+	for i := range 6 {
+		tests = append(tests, map[string]any{"name": fmt.Sprintf("t%d", i), "input": fmt.Sprint(i), "expectedOutput": fmt.Sprint(i + 1), "hidden": i >= 4})
+	}
+	own := s.expect(s.call("POST", "/api/orgs/"+tm.org+"/problems", tm.owner, map[string]any{"title": "Add one",
+		"description": "Print n + 1.", "difficulty": "HARD", "language": "python", "starterCode": "n = int(input())\n",
+		"testCases": tests, "referenceSolution": "print(int(input()) + 1)"}), 201, "").str("problem", "id")
+	id := s.expect(s.call("POST", "/api/orgs/"+tm.org+"/assessments", tm.owner, map[string]any{"title": "Chosen",
+		"language": "python", "questionCount": 3, "problemIds": []string{own, "two-sum"}}), 201, "").str("assessment", "id")
+	s.expect(s.call("PATCH", "/api/assessments/"+id, tm.owner, map[string]any{"status": "PUBLISHED"}), 200, "")
+	r := s.expect(s.call("POST", "/api/assessments/"+id+"/candidates", tm.owner, map[string]any{"name": "Fox", "email": "fox@example.com"}), 201, "")
+	interview, token := s.start(r.str("inviteToken"), 201)
+	base := "/api/interview/" + interview
+	want := []struct{ problem, difficulty string }{{own, "HARD"}, {"two-sum", "EASY"}, {"", "MEDIUM"}}
+	for i, w := range want {
+		q := s.expect(s.call("POST", base+"/questions", token, map[string]any{}), 201, "").body["question"].(map[string]any)
+		if (w.problem != "" && q["problemId"] != w.problem) || q["difficulty"] != w.difficulty {
+			t.Fatalf("question %d = %v %v, want %q %s", i+1, q["problemId"], q["difficulty"], w.problem, w.difficulty)
+		}
 	}
 }

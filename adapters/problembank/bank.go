@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/interviewlm/interviewlm/domain"
 )
 
@@ -213,4 +215,42 @@ func (b *Bank) Pick(_ context.Context, difficulty domain.Difficulty, language st
 		return domain.QuestionServed{}, fmt.Errorf("%w: %s in %s", ErrNoProblem, difficulty, language)
 	}
 	return choices[rand.IntN(len(choices))].Question(language)
+}
+
+// Catalog is the bank together with the organizations' own problems (commands.ProblemPicker).
+type Catalog struct {
+	*Bank
+	// Organization returns an organization's problem by id (adapters/directory), or an error.
+	Organization func(ctx context.Context, organization uuid.UUID, id string) (Problem, error)
+}
+
+// Fixed returns the problem with id, from the bank or the organization's own, as a question in
+// language.
+func (c Catalog) Fixed(ctx context.Context, organization uuid.UUID, id, language string) (domain.QuestionServed, error) {
+	if p, ok := c.Problem(id); ok {
+		return p.Question(language)
+	}
+	if c.Organization == nil {
+		return domain.QuestionServed{}, fmt.Errorf("%w: %s", ErrNoProblem, id)
+	}
+	p, err := c.Organization(ctx, organization, id)
+	if err != nil {
+		return domain.QuestionServed{}, err
+	}
+	q, err := p.Question(language)
+	q.Source = domain.QuestionFromBank
+	return q, err
+}
+
+// StoredProblems reads organizations' problems stored as JSON (adapters/directory.Store.Problem)
+// for a Catalog.
+func StoredProblems(get func(ctx context.Context, organization uuid.UUID, id string) (json.RawMessage, error)) func(context.Context, uuid.UUID, string) (Problem, error) {
+	return func(ctx context.Context, organization uuid.UUID, id string) (Problem, error) {
+		raw, err := get(ctx, organization, id)
+		if err != nil {
+			return Problem{}, err
+		}
+		var p Problem
+		return p, json.Unmarshal(raw, &p)
+	}
 }

@@ -320,5 +320,5 @@ func TestPick(t *testing.T) {
 	if _, err := problems[0].Question("rust"); err == nil {
 		t.Error("a question in a language the problem is not offered in")
 	}
-	var _ commands.ProblemPicker = bank
+	var _ commands.ProblemPicker = Catalog{Bank: bank}
 }

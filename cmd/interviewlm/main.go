@@ -264,7 +264,8 @@ func (a *app) mountAPI(bg context.Context, srv *httpapi.Server) error {
 	if exec := a.testExec; exec != nil {
 		deps.Problems.Verify = func(ctx context.Context, p problembank.Problem) error { return problembank.Verify(ctx, exec, p) }
 	}
-	if deps.NextQuestion, err = commands.NewNextQuestionHandler(bank, generator,
+	catalog := problembank.Catalog{Bank: bank, Organization: problembank.StoredProblems(a.directory.Problem)}
+	if deps.NextQuestion, err = commands.NewNextQuestionHandler(catalog, generator,
 		projections.QuestionsReader{DB: a.pool}, a.store, now); err != nil {
 		return err
 	}

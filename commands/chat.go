@@ -106,8 +106,7 @@ func (h *ChatHandler) Handle(ctx context.Context, cmd Chat, settings domain.Asse
 		Previous: previous, RecentTestRun: ranSince,
 	})}
 
-	md := domain.Metadata{Actor: domain.Actor{Kind: domain.ActorCandidate, ID: cmd.Interview.CandidateID.String()},
-		OrganizationID: cmd.Interview.OrganizationID.String()}
+	md := cmd.Interview.CandidateMetadata()
 	asked, err := domain.NewEventFrom(uuid.New(), domain.AIMessage{TurnID: turn.TurnID, Message: message, CodeContext: cmd.CodeContext,
 		PromptQuality: turn.Rating.Score, QualityReasons: turn.Rating.Reasons}, md, h.now())
 	if err != nil {

@@ -103,8 +103,7 @@ func (h *NextQuestionHandler) Handle(ctx context.Context, cmd NextQuestion) (dom
 	}
 	q.QuestionID, q.Index, q.Difficulty = uuid.New(), len(served), difficulty
 
-	md := domain.Metadata{Actor: domain.Actor{Kind: domain.ActorCandidate, ID: cmd.Interview.CandidateID.String()},
-		OrganizationID: cmd.Interview.OrganizationID.String()}
+	md := cmd.Interview.CandidateMetadata()
 	now := h.now()
 	var events []domain.Event
 	if n := len(served); n > 0 && !completed[served[n-1].QuestionID] {

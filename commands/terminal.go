@@ -89,8 +89,7 @@ type TerminalInput struct {
 // the running one. It returns the command's id.
 func (t *Terminal) Input(ctx context.Context, in TerminalInput) (uuid.UUID, error) {
 	id := in.Interview.ID
-	md := domain.Metadata{Actor: domain.Actor{Kind: domain.ActorCandidate, ID: in.Interview.CandidateID.String()},
-		OrganizationID: in.Interview.OrganizationID.String()}
+	md := in.Interview.CandidateMetadata()
 	switch in.Kind {
 	case domain.TerminalInterrupt:
 		t.mu.Lock()

@@ -102,6 +102,11 @@ type Interview struct {
 	SubmittedAt    *time.Time `json:"submittedAt,omitempty"`
 }
 
+// CandidateMetadata is the metadata of an event the interview's candidate causes.
+func (i Interview) CandidateMetadata() Metadata {
+	return Metadata{Actor: Actor{Kind: ActorCandidate, ID: i.CandidateID.String()}, OrganizationID: i.OrganizationID.String()}
+}
+
 // Errors of a candidate acting on an interview that is over.
 var (
 	ErrInterviewSubmitted = errors.New("this interview has been submitted")

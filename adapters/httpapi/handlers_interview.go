@@ -129,14 +129,9 @@ func (a *api) postEvents(c echo.Context) error {
 		if len(ce.FileID) > domain.MaxFileIDBytes || strings.ContainsRune(ce.FileID, 0) {
 			return ValidationFailed(field("fileId"), fmt.Sprintf("must be at most %d bytes, without NUL", domain.MaxFileIDBytes))
 		}
-		md := domain.Metadata{
-			Actor:          domain.Actor{Kind: domain.ActorCandidate, ID: interview.CandidateID.String()},
-			OrganizationID: interview.OrganizationID.String(),
-			CorrelationID:  RequestID(c.Request().Context()),
-			ClientTime:     clientTime,
-			FileID:         ce.FileID,
-			Checkpoint:     ce.Checkpoint,
-		}
+		md := interview.CandidateMetadata()
+		md.CorrelationID, md.ClientTime = RequestID(c.Request().Context()), clientTime
+		md.FileID, md.Checkpoint = ce.FileID, ce.Checkpoint
 		e, err := domain.NewEventFrom(id, decoded, md, occurred)
 		if err != nil {
 			return eventError(err, field("type"), field("data"))

@@ -252,8 +252,8 @@ func (a *api) putFile(c echo.Context) error {
 		return err
 	}
 	interview := currentInterview(c)
-	md := domain.Metadata{Actor: domain.Actor{Kind: domain.ActorCandidate, ID: interview.CandidateID.String()},
-		OrganizationID: interview.OrganizationID.String(), CorrelationID: RequestID(c.Request().Context())}
+	md := interview.CandidateMetadata()
+	md.CorrelationID = RequestID(c.Request().Context())
 	data := &domain.FileWritten{Path: name, Content: *in.Content}
 	e, err := domain.NewEventFrom(uuid.New(), data, md, a.now())
 	if err != nil {

@@ -48,10 +48,7 @@ func (a *api) postChat(c echo.Context) error {
 	started := false
 	send := func(frame map[string]any) error {
 		if !started {
-			res.Header().Set(echo.HeaderContentType, "text/event-stream")
-			res.Header().Set(echo.HeaderCacheControl, "no-cache")
-			res.Header().Set("X-Accel-Buffering", "no")
-			res.WriteHeader(http.StatusOK)
+			startEventStream(res)
 			started = true
 		}
 		b, err := json.Marshal(frame)

@@ -332,12 +332,7 @@ var errStopped = errors.New("replay stopped")
 // run writes the stream: the state frame and the events after it, or, when state is nil (a
 // resuming client), the events after the position after.
 func (r *replayStream) run(state *projections.FileState, after int64) error {
-	h := r.c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/event-stream")
-	h.Set(echo.HeaderCacheControl, "no-cache")
-	// nginx buffers responses by default, which would hold frames back.
-	h.Set("X-Accel-Buffering", "no")
-	r.c.Response().WriteHeader(http.StatusOK)
+	startEventStream(r.c.Response())
 	r.w = bufio.NewWriterSize(r.c.Response(), 64<<10)
 
 	q := eventstore.StreamQuery{ExcludeTypes: r.view.excluded(), Limit: replayFirstPage}

@@ -104,10 +104,7 @@ func (a *api) getTerminal(c echo.Context) error {
 		afterPosition, cursor = p, 0
 	}
 	res := c.Response()
-	res.Header().Set(echo.HeaderContentType, "text/event-stream")
-	res.Header().Set(echo.HeaderCacheControl, "no-cache")
-	res.Header().Set("X-Accel-Buffering", "no")
-	res.WriteHeader(http.StatusOK)
+	startEventStream(res)
 	flusher := http.NewResponseController(res.Writer)
 	write := func(id int64, frame map[string]any) error {
 		b, err := json.Marshal(frame)

@@ -16,28 +16,9 @@ type ConversationReader struct{ DB Querier }
 
 // Conversation returns the earlier turns with the assistant, oldest first.
 func (r ConversationReader) Conversation(ctx context.Context, interview uuid.UUID) ([]domain.Turn, error) {
-	rows, err := r.DB.Query(ctx, `SELECT type, schema_version, payload FROM events
-		WHERE stream_id = $1 AND type = ANY($2) ORDER BY version`, interview,
-		[]string{domain.TypeAIMessage, domain.TypeAIResponse})
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var turns []domain.Turn
 	index := map[uuid.UUID]int{}
-	for rows.Next() {
-		var (
-			e  domain.RecordedEvent
-			sv int16
-		)
-		if err := rows.Scan(&e.Type, &sv, &e.Data); err != nil {
-			return nil, err
-		}
-		e.SchemaVersion = int(sv)
-		data, err := domain.DecodeRecorded(e)
-		if err != nil {
-			return nil, err
-		}
+	err := eachEvent(ctx, r.DB, interview, []string{domain.TypeAIMessage, domain.TypeAIResponse}, func(data domain.Event) {
 		switch d := data.(type) {
 		case *domain.AIMessage:
 			index[d.TurnID] = len(turns)
@@ -47,8 +28,38 @@ func (r ConversationReader) Conversation(ctx context.Context, interview uuid.UUI
 				turns[i].Answer = d.Text
 			}
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	return turns, rows.Err()
+	return turns, nil
+}
+
+// eachEvent decodes the stream's events of the given types in order and hands each to fn: the
+// read path of the readers that answer from the log itself rather than from a read model.
+func eachEvent(ctx context.Context, q Querier, stream uuid.UUID, types []string, fn func(domain.Event)) error {
+	rows, err := q.Query(ctx, `SELECT type, schema_version, payload FROM events
+		WHERE stream_id = $1 AND type = ANY($2) ORDER BY version`, stream, types)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			e  domain.RecordedEvent
+			sv int16
+		)
+		if err := rows.Scan(&e.Type, &sv, &e.Data); err != nil {
+			return err
+		}
+		e.SchemaVersion = int(sv)
+		data, err := domain.DecodeRecorded(e)
+		if err != nil {
+			return err
+		}
+		fn(data)
+	}
+	return rows.Err()
 }
 
 // LatestTestRun returns the interview's last test run, and whether it came after the

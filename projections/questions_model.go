@@ -104,34 +104,18 @@ func ReadQuestions(ctx context.Context, db Querier, interview uuid.UUID) ([]Inte
 // Served implements commands.QuestionHistory from the interview's events, which are current
 // the moment they are appended (the read model may lag a little behind).
 func (r QuestionsReader) Served(ctx context.Context, interview uuid.UUID) ([]domain.QuestionServed, map[uuid.UUID]bool, error) {
-	rows, err := r.DB.Query(ctx, `SELECT type, schema_version, payload FROM events
-		WHERE stream_id = $1 AND type = ANY($2) ORDER BY version`, interview,
-		[]string{domain.TypeQuestionServed, domain.TypeQuestionCompleted})
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
 	var served []domain.QuestionServed
 	completed := map[uuid.UUID]bool{}
-	for rows.Next() {
-		var (
-			e  domain.RecordedEvent
-			sv int16
-		)
-		if err := rows.Scan(&e.Type, &sv, &e.Data); err != nil {
-			return nil, nil, err
-		}
-		e.SchemaVersion = int(sv)
-		data, err := domain.DecodeRecorded(e)
-		if err != nil {
-			return nil, nil, err
-		}
+	err := eachEvent(ctx, r.DB, interview, []string{domain.TypeQuestionServed, domain.TypeQuestionCompleted}, func(data domain.Event) {
 		switch d := data.(type) {
 		case *domain.QuestionServed:
 			served = append(served, *d)
 		case *domain.QuestionCompleted:
 			completed[d.QuestionID] = true
 		}
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	return served, completed, rows.Err()
+	return served, completed, nil
 }

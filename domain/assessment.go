@@ -67,23 +67,25 @@ const (
 
 // Assessment is what a hiring team invites candidates to take.
 type Assessment struct {
-	ID                     uuid.UUID        `json:"id"`
-	OrganizationID         uuid.UUID        `json:"organizationId"`
-	Title                  string           `json:"title"`
-	Description            string           `json:"description"`
-	Seniority              Seniority        `json:"seniority"`
-	DurationMinutes        int              `json:"durationMinutes"`
-	Language               string           `json:"language"`
-	QuestionCount          int              `json:"questionCount"`
-	EnableCoding           bool             `json:"enableCoding"`
-	EnableTerminal         bool             `json:"enableTerminal"`
-	EnableAI               bool             `json:"enableAI"`
-	ShowResultsToCandidate bool             `json:"showResultsToCandidate"`
-	ProblemIDs             []string         `json:"problemIds"`
-	Status                 AssessmentStatus `json:"status"`
-	CreatedBy              uuid.UUID        `json:"createdBy"`
-	CreatedAt              time.Time        `json:"createdAt"`
-	UpdatedAt              time.Time        `json:"updatedAt"`
+	ID                     uuid.UUID `json:"id"`
+	OrganizationID         uuid.UUID `json:"organizationId"`
+	Title                  string    `json:"title"`
+	Description            string    `json:"description"`
+	Seniority              Seniority `json:"seniority"`
+	DurationMinutes        int       `json:"durationMinutes"`
+	Language               string    `json:"language"`
+	QuestionCount          int       `json:"questionCount"`
+	EnableCoding           bool      `json:"enableCoding"`
+	EnableTerminal         bool      `json:"enableTerminal"`
+	EnableAI               bool      `json:"enableAI"`
+	ShowResultsToCandidate bool      `json:"showResultsToCandidate"`
+	ProblemIDs             []string  `json:"problemIds"`
+	// Scoring is how the assessment's interviews are scored; nil is DefaultScoringConfig.
+	Scoring   *ScoringConfig   `json:"scoring"`
+	Status    AssessmentStatus `json:"status"`
+	CreatedBy uuid.UUID        `json:"createdBy"`
+	CreatedAt time.Time        `json:"createdAt"`
+	UpdatedAt time.Time        `json:"updatedAt"`
 }
 
 // Validate checks every setting and reports the first wrong one by its JSON field name.
@@ -106,6 +108,11 @@ func (a *Assessment) Validate() error {
 		return &ValidationError{Field: "problemIds", Message: fmt.Sprintf("at most %d problems", MaxProblemIDs)}
 	case !a.Status.Valid():
 		return &ValidationError{Field: "status", Message: "must be DRAFT, PUBLISHED or ARCHIVED"}
+	}
+	if a.Scoring != nil {
+		if err := a.Scoring.Validate(); err != nil {
+			return err
+		}
 	}
 	for i, id := range a.ProblemIDs {
 		if id == "" || len(id) > 100 {
@@ -147,6 +154,6 @@ func (a *Assessment) Settings() AssessmentSettings {
 	return AssessmentSettings{
 		Language: a.Language, Seniority: string(a.Seniority), QuestionCount: a.QuestionCount,
 		EnableCoding: a.EnableCoding, EnableTerminal: a.EnableTerminal, EnableAI: a.EnableAI,
-		ShowResultsToCandidate: a.ShowResultsToCandidate, ProblemIDs: a.ProblemIDs,
+		ShowResultsToCandidate: a.ShowResultsToCandidate, ProblemIDs: a.ProblemIDs, Scoring: a.Scoring,
 	}
 }

@@ -113,6 +113,8 @@ type AssessmentSettings struct {
 	// ProblemIDs are the problems the team fixed for the assessment, served in this order
 	// before the adaptive choice takes over.
 	ProblemIDs []string `json:"problemIds,omitempty"`
+	// Scoring is how the interview is scored; nil means DefaultScoringConfig.
+	Scoring *ScoringConfig `json:"scoring,omitempty"`
 }
 
 // InterviewStarted is the first event of every interview stream: a candidate opened their
@@ -307,6 +309,9 @@ type AIResponse struct {
 	LatencyMs    int64     `json:"latencyMs"`
 	FinishReason string    `json:"finishReason,omitempty"`
 	Error        string    `json:"error,omitempty"`
+	// CostUSD is the call's price when it was made (domain.Prices), so that a later change of
+	// prices does not rewrite what past interviews cost.
+	CostUSD float64 `json:"costUsd,omitempty"`
 }
 
 func (AIResponse) EventType() string  { return TypeAIResponse }
@@ -349,10 +354,11 @@ type EvaluationCompleted struct {
 	OverallScore   float64        `json:"overallScore"`
 	Breakdown      ScoreBreakdown `json:"breakdown"`
 	Recommendation Recommendation `json:"recommendation"`
-	// Confidence is 0 to 1.
+	// Confidence is 0 to 100.
 	Confidence float64 `json:"confidence"`
-	// PercentileRank places OverallScore among the CohortSize other finished interviews of the
-	// assessment; it means nothing when CohortSize is 0.
+	// PercentileRank places OverallScore among the CohortSize evaluated interviews of the
+	// assessment (this one included) when the evaluation was recorded: the share of the others
+	// scoring lower, ties counting half; 50 in a cohort of one.
 	PercentileRank float64 `json:"percentileRank"`
 	CohortSize     int     `json:"cohortSize"`
 	RedFlags       []Flag  `json:"redFlags"`

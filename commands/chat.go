@@ -68,6 +68,9 @@ type ChatHandler struct {
 	// historyBudget bounds the earlier conversation sent with a message, in characters (about
 	// four per token).
 	historyBudget int
+	// Prices price each answer's tokens when it is recorded (DefaultModelPrice for models it
+	// does not name).
+	Prices domain.Prices
 }
 
 // NewChatHandler returns the handler; every dependency is required.
@@ -131,6 +134,7 @@ func (h *ChatHandler) Handle(ctx context.Context, cmd Chat, settings domain.Asse
 	answer := domain.AIResponse{TurnID: turn.TurnID, Text: completion.Text, Model: completion.Model,
 		InputTokens: completion.InputTokens, OutputTokens: completion.OutputTokens, LatencyMs: completion.Latency.Milliseconds(),
 		FinishReason: completion.FinishReason}
+	answer.CostUSD = h.Prices.Of(completion.Model).Cost(completion.InputTokens, completion.OutputTokens)
 	if streamErr != nil {
 		answer.Error = streamErr.Error()
 	}

@@ -519,6 +519,9 @@ func (e *Engine) Rebuild(ctx context.Context, name string, progress func(Progres
 	if !mine {
 		return fmt.Errorf("projections: a rebuild of %s is already running", name)
 	}
+	// Released before the connection closes: a closed connection's locks go only when its
+	// server process exits, a moment later, which would refuse a rebuild started right after.
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, $2)`, int32(rebuildLockClass), lockKey(name))
 
 	checkpoint := name + "#rebuild"
 	tables := nextTables(p)

@@ -119,3 +119,30 @@ func (r QuestionsReader) Served(ctx context.Context, interview uuid.UUID) ([]dom
 	}
 	return served, completed, nil
 }
+
+// LastCandidateRuns implements commands.LastRuns: the candidate's last run of each question's
+// tests, from the interview's events.
+func (r QuestionsReader) LastCandidateRuns(ctx context.Context, interview uuid.UUID) (map[uuid.UUID]domain.TestRun, error) {
+	rows, err := r.DB.Query(ctx, `SELECT DISTINCT ON (payload->>'questionId') type, schema_version, payload FROM events
+		WHERE stream_id = $1 AND type = $2 AND metadata->'actor'->>'kind' = $3 AND payload ? 'questionId'
+		ORDER BY payload->>'questionId', version DESC`, interview, domain.TypeTestRun, domain.ActorCandidate)
+	if err != nil {
+		return nil, err
+	}
+	runs := map[uuid.UUID]domain.TestRun{}
+	var (
+		e  domain.RecordedEvent
+		sv int16
+	)
+	_, err = pgx.ForEachRow(rows, []any{&e.Type, &sv, &e.Data}, func() error {
+		e.SchemaVersion = int(sv)
+		data, err := domain.DecodeRecorded(e)
+		if err != nil {
+			return err
+		}
+		run := data.(*domain.TestRun)
+		runs[run.QuestionID] = *run
+		return nil
+	})
+	return runs, err
+}

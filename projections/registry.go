@@ -7,5 +7,7 @@ func All() []Projection {
 		Candidates{},
 		NewReplay(),
 		Questions{},
+		Scoring{Analyze: AnalyzeCode},
+		Reactions{},
 	}
 }

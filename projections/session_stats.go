@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,7 +21,7 @@ type SessionStats struct{}
 func (SessionStats) Name() string { return "session_stats" }
 
 // Version implements Projection.
-func (SessionStats) Version() int { return 2 }
+func (SessionStats) Version() int { return 3 }
 
 // Tables implements Projection: one row per interview, and one per interview and event type.
 func (SessionStats) Tables() []Table {
@@ -43,6 +44,7 @@ func (SessionStats) Tables() []Table {
 				ai_turns         bigint      NOT NULL DEFAULT 0,
 				ai_input_tokens  bigint      NOT NULL DEFAULT 0,
 				ai_output_tokens bigint      NOT NULL DEFAULT 0,
+				ai_cost_micro_usd bigint     NOT NULL DEFAULT 0,
 				test_runs        bigint      NOT NULL DEFAULT 0,
 				tests_passed     bigint      NOT NULL DEFAULT 0,
 				tests_failed     bigint      NOT NULL DEFAULT 0,
@@ -68,6 +70,7 @@ type streamTotals struct {
 	keystrokes, inserted, deleted       int64
 	pastes, pasted, focusLosses, idleMs int64
 	aiTurns, aiIn, aiOut                int64
+	aiCostMicroUSD                      int64
 	testRuns, passed, failed            int64
 
 	// Idle periods can span batches. closesOpenIdle is the end of an idle period that began
@@ -137,6 +140,9 @@ func (SessionStats) Apply(ctx context.Context, tx pgx.Tx, tables Tables, events 
 		case domain.TypeAIResponse:
 			r := data.(*domain.AIResponse)
 			t.aiIn, t.aiOut = t.aiIn+int64(r.InputTokens), t.aiOut+int64(r.OutputTokens)
+			// Micro-dollars, summed as integers, so that the total does not depend on how
+			// the events were batched.
+			t.aiCostMicroUSD += int64(math.Round(r.CostUSD * 1e6))
 		case domain.TypeTestRun:
 			r := data.(*domain.TestRun)
 			t.testRuns, t.passed, t.failed = t.testRuns+1, t.passed+int64(r.Passed), t.failed+int64(r.Failed)
@@ -176,7 +182,7 @@ func writeStats(ctx context.Context, tx pgx.Tx, tables Tables, totals map[uuid.U
 		touched                                    = make([]bool, 0, n)
 		counts, positions, keys, ins, dels, pastes = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
 		pasted, focus, idle, turns, aiIn, aiOut    = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
-		runs, passed, failed                       = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
+		runs, passed, failed, cost                 = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
 	)
 	newRowStarts := make([]*time.Time, 0, n) // a new row holds the start of an open idle period
 	for id, t := range totals {
@@ -187,7 +193,7 @@ func writeStats(ctx context.Context, tx pgx.Tx, tables Tables, totals map[uuid.U
 		ins, dels, pastes, pasted = append(ins, t.inserted), append(dels, t.deleted), append(pastes, t.pastes), append(pasted, t.pasted)
 		focus, idle, turns = append(focus, t.focusLosses), append(idle, t.idleMs), append(turns, t.aiTurns)
 		aiIn, aiOut, runs = append(aiIn, t.aiIn), append(aiOut, t.aiOut), append(runs, t.testRuns)
-		passed, failed = append(passed, t.passed), append(failed, t.failed)
+		passed, failed, cost = append(passed, t.passed), append(failed, t.failed), append(cost, t.aiCostMicroUSD)
 	}
 	typeStreams, types, typeCounts := make([]uuid.UUID, 0, len(byType)), make([]string, 0, len(byType)), make([]int64, 0, len(byType))
 	for k, c := range byType {
@@ -205,10 +211,11 @@ func writeStats(ctx context.Context, tx pgx.Tx, tables Tables, totals map[uuid.U
 		WHERE t.touched AND s.stream_id = t.id`, ids, closes, starts, touched)
 	batch.Queue(`INSERT INTO `+stats+` AS s (stream_id, events, first_event_at, last_event_at,
 			last_position, keystrokes, chars_inserted, chars_deleted, pastes, pasted_chars, focus_losses, idle_ms,
-			idle_started_at, ai_turns, ai_input_tokens, ai_output_tokens, test_runs, tests_passed, tests_failed)
+			idle_started_at, ai_turns, ai_input_tokens, ai_output_tokens, test_runs, tests_passed, tests_failed,
+			ai_cost_micro_usd)
 		SELECT * FROM unnest($1::uuid[], $2::int8[], $3::timestamptz[], $4::timestamptz[], $5::int8[], $6::int8[], $7::int8[],
 			$8::int8[], $9::int8[], $10::int8[], $11::int8[], $12::int8[], $13::timestamptz[], $14::int8[], $15::int8[],
-			$16::int8[], $17::int8[], $18::int8[], $19::int8[])
+			$16::int8[], $17::int8[], $18::int8[], $19::int8[], $20::int8[])
 		ON CONFLICT (stream_id) DO UPDATE SET
 			events = s.events + excluded.events,
 			first_event_at = least(s.first_event_at, excluded.first_event_at),
@@ -226,9 +233,10 @@ func writeStats(ctx context.Context, tx pgx.Tx, tables Tables, totals map[uuid.U
 			ai_output_tokens = s.ai_output_tokens + excluded.ai_output_tokens,
 			test_runs = s.test_runs + excluded.test_runs,
 			tests_passed = s.tests_passed + excluded.tests_passed,
-			tests_failed = s.tests_failed + excluded.tests_failed`,
+			tests_failed = s.tests_failed + excluded.tests_failed,
+			ai_cost_micro_usd = s.ai_cost_micro_usd + excluded.ai_cost_micro_usd`,
 		ids, counts, firsts, lasts, positions, keys, ins, dels, pastes, pasted, focus, idle, newRowStarts,
-		turns, aiIn, aiOut, runs, passed, failed)
+		turns, aiIn, aiOut, runs, passed, failed, cost)
 	batch.Queue(`INSERT INTO `+tables.Of("session_stats_types")+` AS s (stream_id, type, events)
 		SELECT * FROM unnest($1::uuid[], $2::text[], $3::int8[])
 		ON CONFLICT (stream_id, type) DO UPDATE SET events = s.events + excluded.events`,
@@ -255,9 +263,11 @@ type SessionStatsView struct {
 	AITurns         int64            `json:"aiInteractions"`
 	AIInputTokens   int64            `json:"tokensIn"`
 	AIOutputTokens  int64            `json:"tokensOut"`
-	TestRuns        int64            `json:"testRuns"`
-	TestsPassed     int64            `json:"testsPassed"`
-	TestsFailed     int64            `json:"testsFailed"`
+	// AICostUSD is the AI's tokens priced per model when each answer was recorded.
+	AICostUSD   float64 `json:"costUsd"`
+	TestRuns    int64   `json:"testRuns"`
+	TestsPassed int64   `json:"testsPassed"`
+	TestsFailed int64   `json:"testsFailed"`
 }
 
 // Querier is what queries of read models read through: a pool, a connection or a transaction.
@@ -272,14 +282,14 @@ var ErrNotFound = errors.New("projections: not found")
 // ReadSessionStats returns the stats of one interview, ErrNotFound when it has no events yet.
 func ReadSessionStats(ctx context.Context, db Querier, interviewID uuid.UUID) (SessionStatsView, error) {
 	v := SessionStatsView{InterviewID: interviewID, EventsByType: map[string]int64{}}
-	var idleMs int64
+	var idleMs, costMicro int64
 	err := db.QueryRow(ctx, `SELECT events, first_event_at, last_event_at, last_position, keystrokes, chars_inserted,
 		chars_deleted, pastes, pasted_chars, focus_losses, idle_ms, ai_turns, ai_input_tokens, ai_output_tokens,
-		test_runs, tests_passed, tests_failed
+		test_runs, tests_passed, tests_failed, ai_cost_micro_usd
 		FROM session_stats WHERE stream_id = $1`, interviewID).
 		Scan(&v.Events, &v.FirstEventAt, &v.LastEventAt, &v.LastPosition, &v.Keystrokes, &v.CharsInserted,
 			&v.CharsDeleted, &v.Pastes, &v.PastedChars, &v.FocusLosses, &idleMs, &v.AITurns, &v.AIInputTokens,
-			&v.AIOutputTokens, &v.TestRuns, &v.TestsPassed, &v.TestsFailed)
+			&v.AIOutputTokens, &v.TestRuns, &v.TestsPassed, &v.TestsFailed, &costMicro)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return v, ErrNotFound
 	}
@@ -287,6 +297,7 @@ func ReadSessionStats(ctx context.Context, db Querier, interviewID uuid.UUID) (S
 		return v, err
 	}
 	v.IdleSeconds = float64(idleMs) / 1000
+	v.AICostUSD = float64(costMicro) / 1e6
 	v.DurationSeconds = v.LastEventAt.Sub(*v.FirstEventAt).Seconds()
 	rows, err := db.Query(ctx, `SELECT type, events FROM session_stats_types WHERE stream_id = $1`, interviewID)
 	if err != nil {

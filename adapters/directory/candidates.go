@@ -170,3 +170,120 @@ func (s *Store) StartInterview(ctx context.Context, inviteHash []byte,
 func (s *Store) InterviewOfCandidate(ctx context.Context, candidateID uuid.UUID) (domain.Interview, error) {
 	return scanInterview(s.pool.QueryRow(ctx, `SELECT `+interviewColumns+` FROM interviews i WHERE i.candidate_id = $1`, candidateID))
 }
+
+// SubmitInterview marks interview id submitted at and appends its closing events in one
+// transaction, domain.ErrInterviewSubmitted when it was submitted already. The row lock makes
+// two submissions racing each other run one after the other; the stream's lock, taken by the
+// append, orders the submission against the candidate's last batches.
+func (s *Store) SubmitInterview(ctx context.Context, id uuid.UUID, at time.Time, events []domain.NewEvent) (domain.AppendResult, error) {
+	var res domain.AppendResult
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var submitted *time.Time
+		if err := tx.QueryRow(ctx, `SELECT submitted_at FROM interviews WHERE id = $1 FOR UPDATE`, id).Scan(&submitted); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if submitted != nil {
+			return domain.ErrInterviewSubmitted
+		}
+		if _, err := tx.Exec(ctx, `UPDATE interviews SET submitted_at = $2 WHERE id = $1`, id, at); err != nil {
+			return err
+		}
+		var err error
+		if res, err = eventstore.AppendTx(ctx, tx, id, eventstore.AnyVersion, events...); err != nil {
+			return fmt.Errorf("submit interview %s: %w", id, err)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// InterviewsPastDeadline returns up to limit interviews still open at now although their time
+// is up, oldest deadline first.
+func (s *Store) InterviewsPastDeadline(ctx context.Context, now time.Time, limit int) ([]domain.Interview, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+interviewColumns+` FROM interviews i
+		WHERE i.submitted_at IS NULL AND i.deadline <= $1 ORDER BY i.deadline LIMIT $2`, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.Interview, error) { return scanInterview(row) })
+}
+
+// ErrInterviewExists refuses to import an interview this deployment already has.
+var ErrInterviewExists = errors.New("directory: this interview exists here already")
+
+// ImportInterview writes an interview brought from another deployment's archive into
+// organization org: its assessment and candidate when this deployment lacks them (the
+// assessment from the settings the interview started with, archived; the candidate with a
+// revoked invite, since they will not take it here), the interview's index row, and its events
+// as they were, in one transaction. importedBy is the member who becomes the rows' author.
+func (s *Store) ImportInterview(ctx context.Context, org, importedBy uuid.UUID, started *domain.InterviewStarted,
+	interview domain.Interview, events []domain.NewEvent) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM interviews WHERE id = $1)
+			OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1)`, interview.ID).Scan(&exists); err != nil {
+			return err
+		}
+		if exists {
+			return ErrInterviewExists
+		}
+		st := started.Settings
+		if _, err := tx.Exec(ctx, `INSERT INTO assessments (id, organization_id, title, description, seniority,
+				duration_minutes, language, question_count, enable_coding, enable_terminal, enable_ai,
+				show_results_to_candidate, problem_ids, status, created_by, scoring)
+			VALUES ($1, $2, 'Imported assessment', 'Brought from another deployment with an interview archive.', $3, $4,
+				$5, $6, $7, $8, $9, $10, $11, 'ARCHIVED', $12, $13)
+			ON CONFLICT (id) DO NOTHING`, started.AssessmentID, org, st.Seniority, max(started.TimeLimitMinutes, 1),
+			st.Language, max(st.QuestionCount, 1), st.EnableCoding, st.EnableTerminal, st.EnableAI, st.ShowResultsToCandidate,
+			append([]string{}, st.ProblemIDs...), importedBy, st.Scoring); err != nil {
+			return fmt.Errorf("import assessment: %w", err)
+		}
+		var assessmentOrg uuid.UUID
+		if err := tx.QueryRow(ctx, `SELECT organization_id FROM assessments WHERE id = $1`, started.AssessmentID).Scan(&assessmentOrg); err != nil {
+			return err
+		}
+		if assessmentOrg != org {
+			return fmt.Errorf("%w: its assessment belongs to another organization here", ErrInterviewExists)
+		}
+		hash := uuid.New() // never handed out: nobody can start the interview here
+		if _, err := tx.Exec(ctx, `INSERT INTO candidates (id, organization_id, assessment_id, name, email, invite_hash,
+				invite_expires_at, invite_revoked_at, invited_by, invited_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $7) ON CONFLICT DO NOTHING`,
+			started.CandidateID, org, started.AssessmentID, started.CandidateName, started.CandidateEmail, hash[:],
+			interview.StartedAt, importedBy); err != nil {
+			return fmt.Errorf("import candidate: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO interviews (id, candidate_id, organization_id, assessment_id, started_at, deadline, submitted_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, interview.ID, started.CandidateID, org, started.AssessmentID,
+			interview.StartedAt, interview.Deadline, interview.SubmittedAt); err != nil {
+			// Another import of the same interview committed since the check above.
+			if isUnique(err, "interviews_pkey") {
+				return ErrInterviewExists
+			}
+			if isUnique(err, "interviews_candidate_id_key") {
+				return fmt.Errorf("%w: its candidate has another interview here", ErrInterviewExists)
+			}
+			return fmt.Errorf("import interview: %w", err)
+		}
+		// AppendTx takes at most eventstore.MaxBatch events, so a long interview goes in several
+		// batches of this transaction. Every event of a batch must be new: one the store skips
+		// as already stored (an id the archive repeats) would shift every later version.
+		version := eventstore.NoStream
+		for rest := events; len(rest) > 0; {
+			batch := rest[:min(len(rest), eventstore.MaxBatch)]
+			rest = rest[len(batch):]
+			res, err := eventstore.AppendTx(ctx, tx, interview.ID, version, batch...)
+			if err != nil {
+				return fmt.Errorf("import events: %w", err)
+			}
+			if res.Appended != len(batch) {
+				return fmt.Errorf("import events: %d events repeat the id of an earlier one", len(batch)-res.Appended)
+			}
+			version = res.Version
+		}
+		return nil
+	})
+}

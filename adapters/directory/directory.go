@@ -148,13 +148,13 @@ func (s *Store) AddMember(ctx context.Context, orgID uuid.UUID, email string, ro
 
 const assessmentColumns = `id, organization_id, title, description, seniority, duration_minutes, language,
 	question_count, enable_coding, enable_terminal, enable_ai, show_results_to_candidate, problem_ids,
-	status, created_by, created_at, updated_at`
+	status, created_by, created_at, updated_at, scoring`
 
 func scanAssessment(row pgx.Row) (domain.Assessment, error) {
 	var a domain.Assessment
 	err := row.Scan(&a.ID, &a.OrganizationID, &a.Title, &a.Description, &a.Seniority, &a.DurationMinutes,
 		&a.Language, &a.QuestionCount, &a.EnableCoding, &a.EnableTerminal, &a.EnableAI, &a.ShowResultsToCandidate,
-		&a.ProblemIDs, &a.Status, &a.CreatedBy, &a.CreatedAt, &a.UpdatedAt)
+		&a.ProblemIDs, &a.Status, &a.CreatedBy, &a.CreatedAt, &a.UpdatedAt, &a.Scoring)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, ErrNotFound
 	}
@@ -165,10 +165,10 @@ func scanAssessment(row pgx.Row) (domain.Assessment, error) {
 func (s *Store) CreateAssessment(ctx context.Context, a domain.Assessment) (domain.Assessment, error) {
 	return scanAssessment(s.pool.QueryRow(ctx, `INSERT INTO assessments (id, organization_id, title, description,
 		seniority, duration_minutes, language, question_count, enable_coding, enable_terminal, enable_ai,
-		show_results_to_candidate, problem_ids, status, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING `+assessmentColumns,
+		show_results_to_candidate, problem_ids, status, created_by, scoring)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING `+assessmentColumns,
 		a.ID, a.OrganizationID, a.Title, a.Description, a.Seniority, a.DurationMinutes, a.Language, a.QuestionCount,
-		a.EnableCoding, a.EnableTerminal, a.EnableAI, a.ShowResultsToCandidate, a.ProblemIDs, a.Status, a.CreatedBy))
+		a.EnableCoding, a.EnableTerminal, a.EnableAI, a.ShowResultsToCandidate, a.ProblemIDs, a.Status, a.CreatedBy, a.Scoring))
 }
 
 // Assessment returns one assessment.
@@ -204,11 +204,32 @@ func (s *Store) UpdateAssessment(ctx context.Context, id uuid.UUID, update func(
 		}
 		out, err = scanAssessment(tx.QueryRow(ctx, `UPDATE assessments SET title = $2, description = $3, seniority = $4,
 			duration_minutes = $5, language = $6, question_count = $7, enable_coding = $8, enable_terminal = $9,
-			enable_ai = $10, show_results_to_candidate = $11, problem_ids = $12, status = $13, updated_at = now()
+			enable_ai = $10, show_results_to_candidate = $11, problem_ids = $12, status = $13, scoring = $14, updated_at = now()
 			WHERE id = $1 RETURNING `+assessmentColumns,
 			a.ID, a.Title, a.Description, a.Seniority, a.DurationMinutes, a.Language, a.QuestionCount, a.EnableCoding,
-			a.EnableTerminal, a.EnableAI, a.ShowResultsToCandidate, a.ProblemIDs, a.Status))
+			a.EnableTerminal, a.EnableAI, a.ShowResultsToCandidate, a.ProblemIDs, a.Status, a.Scoring))
 		return err
 	})
 	return out, err
+}
+
+// FirstOwner returns the organization's earliest owner, ErrNotFound when it has none (or does
+// not exist): the author of rows the service writes on the organization's behalf.
+func (s *Store) FirstOwner(ctx context.Context, orgID uuid.UUID) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := s.pool.QueryRow(ctx, `SELECT user_id FROM organization_members WHERE organization_id = $1 AND role = $2
+		ORDER BY joined_at, user_id LIMIT 1`, orgID, domain.RoleOwner).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return id, ErrNotFound
+	}
+	return id, err
+}
+
+// SubmittedInterviews returns the ids of every submitted interview, oldest first.
+func (s *Store) SubmittedInterviews(ctx context.Context) ([]uuid.UUID, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id FROM interviews WHERE submitted_at IS NOT NULL ORDER BY submitted_at, id`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
 }

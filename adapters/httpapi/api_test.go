@@ -18,11 +18,14 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/interviewlm/interviewlm/adapters/background"
+	"github.com/interviewlm/interviewlm/adapters/blobstore"
 	"github.com/interviewlm/interviewlm/adapters/directory"
 	"github.com/interviewlm/interviewlm/adapters/eventstore"
 	"github.com/interviewlm/interviewlm/adapters/httpapi"
 	"github.com/interviewlm/interviewlm/adapters/identity"
 	"github.com/interviewlm/interviewlm/adapters/postgres/pgtest"
+	"github.com/interviewlm/interviewlm/adapters/webhook"
 	"github.com/interviewlm/interviewlm/commands"
 	"github.com/interviewlm/interviewlm/projections"
 )
@@ -53,6 +56,11 @@ type stack struct {
 	clock  *clock
 	engine *projections.Engine
 	srv    *httpapi.Server
+	// archives is the local archive store; hooks the webhook queue; worker the background
+	// work (jobs, deliveries, auto-submission), running.
+	archives *blobstore.Local
+	hooks    *webhook.Queue
+	worker   *background.Worker
 }
 
 func newStack(t *testing.T, oauth map[string]identity.OAuthProvider) *stack {
@@ -103,23 +111,37 @@ func newStackWith(t *testing.T, oauth map[string]identity.OAuthProvider, withDep
 		Logger: slog.New(slog.DiscardHandler),
 	}, httpapi.Deps{DB: db.Pool, Metrics: reg, Registerer: reg})
 	must(t, err)
+	archives, err := blobstore.NewLocal(t.TempDir(), []byte("a test secret of at least 32 bytes!"), base+"/api/archives")
+	must(t, err)
+	hooks := webhook.NewQueue(db.Pool, webhook.NewSender(webhook.SenderOptions{AllowPrivate: true}), webhook.Options{
+		Logger: slog.New(slog.DiscardHandler)})
+	questions := projections.QuestionsReader{DB: db.Pool}
+	submit, err := commands.NewSubmitInterviewHandler(dir, questions, questions, projections.FilesReader{DB: db.Pool}, nil, clk.now)
+	must(t, err)
 	deps := httpapi.AppDeps{
 		Identity: ids, Directory: dir, Events: store, ReadModels: db.Pool,
 		StartInterview: start, InviteCandidate: invite, DecideCandidate: decide, RecordEvents: record,
 		Files: projections.FilesReader{DB: db.Pool}, OrgProblems: dir, AppBaseURL: base, InviteTTL: 7 * 24 * time.Hour, Now: clk.now,
+		Submit: submit, WaitFor: engine.WaitFor, Archives: archives, ArchiveFiles: archives,
+		Webhooks: hooks, WebhookAllowPrivate: true,
 	}
 	if withDeps != nil {
 		withDeps(&deps, store, db, clk.now)
 	}
 	must(t, srv.MountAPI(deps))
 	must(t, engine.CreateMissing(context.Background()))
+	worker, err := background.New(background.Deps{Pool: db.Pool, Store: store, Directory: dir, Archives: archives,
+		Webhooks: hooks, Submit: deps.Submit, PublicURL: base, Logger: slog.New(slog.DiscardHandler), Now: clk.now,
+		JobsInterval: 50 * time.Millisecond, WebhookInterval: 50 * time.Millisecond, AutoSubmitInterval: time.Hour})
+	must(t, err)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = srv.Serve(ctx, ln) })
 	wg.Go(func() { _ = engine.Run(ctx) })
+	wg.Go(func() { worker.Run(ctx) })
 	t.Cleanup(func() { cancel(); wg.Wait() })
-	return &stack{t: t, url: base, db: db, clock: clk, engine: engine, srv: srv}
+	return &stack{t: t, url: base, db: db, clock: clk, engine: engine, srv: srv, archives: archives, hooks: hooks, worker: worker}
 }
 
 func must(t *testing.T, err error) {
@@ -265,12 +287,14 @@ func TestEveryRouteRefusesACallerWithoutCredentials(t *testing.T) {
 		t.Fatalf("only %d routes checked; the route table is not what this test expects", checked)
 	}
 	for _, key := range []string{"POST /api/auth/register", "POST /api/auth/login", "GET /api/auth/oauth/:provider/start",
-		"GET /api/auth/oauth/:provider/callback", "POST /api/invites/:token/start", "GET /api/health", "GET /metrics"} {
+		"GET /api/auth/oauth/:provider/callback", "POST /api/invites/:token/start", "GET /api/health", "GET /metrics",
+		"GET /api/archives/*", "HEAD /api/archives/*"} {
 		if !public[key] {
 			t.Errorf("%s should be public", key)
 		}
 	}
-	if len(public) != 7 {
+	// The archives' links are public: each carries its own expiring signature.
+	if len(public) != 9 {
 		t.Errorf("public routes = %v; a new public route needs a reason and this test updated", public)
 	}
 }
@@ -382,7 +406,7 @@ func TestHiringFlowAndCandidateAccess(t *testing.T) {
 
 	// A decision needs a submitted interview.
 	s.expect(s.call("PATCH", "/api/candidates/"+candidate, tm.owner, map[string]any{"status": "HIRED"}), 409, "interview_not_submitted")
-	s.markSubmitted(interview)
+	s.expect(s.call("POST", "/api/interview/"+interview+"/submit", ctoken, map[string]any{"finalCode": map[string]any{}}), 200, "")
 	s.expect(s.call("GET", "/api/interview/"+interview, ctoken, nil), 409, "interview_submitted")
 	s.expect(s.call("POST", "/api/invites/"+invite+"/start", "", nil), 409, "interview_submitted")
 	s.expect(s.call("PATCH", "/api/candidates/"+candidate, tm.owner, map[string]any{"status": "MAYBE"}), 422, "validation_failed")
@@ -392,14 +416,6 @@ func TestHiringFlowAndCandidateAccess(t *testing.T) {
 	if got.str("interviewId") != interview || got.str("candidate", "status") != "HIRED" {
 		t.Errorf("candidate = %s", got.raw)
 	}
-}
-
-// markSubmitted stands in for the submission command of a later issue: it sets what that
-// command will set in the interview index.
-func (s *stack) markSubmitted(interview string) {
-	s.t.Helper()
-	_, err := s.db.Pool.Exec(context.Background(), `UPDATE interviews SET submitted_at = now() WHERE id = $1`, interview)
-	must(s.t, err)
 }
 
 func (s *stack) waitForStatus(tm team, candidate, status string) {

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -119,9 +121,12 @@ type assessmentInput struct {
 	ShowResultsToCandidate *bool                    `json:"showResultsToCandidate"`
 	ProblemIDs             *[]string                `json:"problemIds"`
 	Status                 *domain.AssessmentStatus `json:"status"`
+	// Scoring, when sent, is laid over the default scoring (only the fields sent change);
+	// null goes back to the default.
+	Scoring json.RawMessage `json:"scoring"`
 }
 
-func (in assessmentInput) applyTo(a *domain.Assessment) {
+func (in assessmentInput) applyTo(a *domain.Assessment) error {
 	set := func(dst *string, src *string) {
 		if src != nil {
 			*dst = *src
@@ -153,6 +158,23 @@ func (in assessmentInput) applyTo(a *domain.Assessment) {
 	if in.ProblemIDs != nil {
 		a.ProblemIDs = *in.ProblemIDs
 	}
+	switch {
+	case len(in.Scoring) == 0:
+	case string(in.Scoring) == "null":
+		a.Scoring = nil
+	default:
+		cfg := domain.DefaultScoringConfig()
+		if a.Scoring != nil {
+			cfg = *a.Scoring
+		}
+		dec := json.NewDecoder(bytes.NewReader(in.Scoring))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&cfg); err != nil {
+			return ValidationFailed("scoring", "must be a scoring configuration: "+err.Error())
+		}
+		a.Scoring = &cfg
+	}
+	return nil
 }
 
 func (a *api) createAssessment(c echo.Context) error {
@@ -174,7 +196,9 @@ func (a *api) createAssessment(c echo.Context) error {
 	if in.Status != nil && *in.Status != domain.AssessmentDraft {
 		return ValidationFailed("status", "a new assessment starts as DRAFT; publish it with PATCH")
 	}
-	in.applyTo(&assessment)
+	if err := in.applyTo(&assessment); err != nil {
+		return err
+	}
 	if err := assessment.Validate(); err != nil {
 		return err
 	}
@@ -230,7 +254,9 @@ func (a *api) updateAssessment(c echo.Context) error {
 	}
 	updated, err := a.deps.Directory.UpdateAssessment(c.Request().Context(), assessment.ID,
 		func(current *domain.Assessment, hasCandidates bool) error {
-			in.applyTo(current)
+			if err := in.applyTo(current); err != nil {
+				return err
+			}
 			if in.Status != nil {
 				if err := current.ChangeStatus(*in.Status, hasCandidates); err != nil {
 					return err
@@ -312,7 +338,17 @@ func (a *api) getCandidate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"candidate": row, "interviewId": row.InterviewID})
+	body := map[string]any{"candidate": row, "interviewId": row.InterviewID}
+	if row.InterviewID != nil {
+		ev, err := projections.ReadEvaluation(c.Request().Context(), a.deps.ReadModels, *row.InterviewID)
+		switch {
+		case err == nil:
+			body["evaluation"] = ev
+		case !errors.Is(err, projections.ErrNotFound):
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, body)
 }
 
 func (a *api) decideCandidate(c echo.Context) error {

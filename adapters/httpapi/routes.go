@@ -89,6 +89,20 @@ type AppDeps struct {
 	InviteTTL time.Duration
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Submit ends interviews; WaitFor waits for a projection to reach a log position (the
+	// projection engine), so that POST /submit answers with its own evaluation.
+	Submit  *commands.SubmitInterviewHandler
+	WaitFor func(ctx context.Context, projection string, position domain.LogPosition) error
+	// Archives makes download links for archived sessions (adapters/blobstore); ArchiveFiles
+	// serves the local store's signed links under /api/archives (nil for S3).
+	Archives interface {
+		URL(ctx context.Context, key string, ttl time.Duration) (string, time.Time, error)
+	}
+	ArchiveFiles http.Handler
+	// Webhooks are the organizations' webhooks (adapters/webhook); nil turns the routes off.
+	Webhooks Webhooks
+	// WebhookAllowPrivate lets webhooks point at private addresses (on-premises receivers).
+	WebhookAllowPrivate bool
 	// ReplayHeartbeat is the longest a replay stream stays silent before it sends a heartbeat
 	// comment (DefaultReplayHeartbeat when zero); lower it behind proxies that close idle
 	// connections sooner.
@@ -159,6 +173,18 @@ func routeTable() []route {
 		{http.MethodGet, "/interview/:id/questions", interviewAccess(false), needsQuestions((*api).getQuestions), false},
 		{http.MethodPost, "/interview/:id/questions", interviewAccess(true), needsQuestions((*api).postQuestions), false},
 		{http.MethodPost, "/interview/:id/run-tests", interviewAccess(true), needsSandbox((*api).postRunTests), false},
+		{http.MethodPost, "/interview/:id/submit", submitAccess, (*api).postSubmit, false},
+		{http.MethodGet, "/interview/:id/evaluation", teamInterviewAccess, (*api).getEvaluation, false},
+		{http.MethodGet, "/interview/:id/recording", teamInterviewAccess, (*api).getRecording, false},
+		{http.MethodGet, "/archives/*", nil, (*api).serveArchive, false},
+		{http.MethodHead, "/archives/*", nil, (*api).serveArchive, false},
+
+		// Organization webhooks.
+		{http.MethodGet, "/orgs/:orgId/webhook", teamOnly, needsWebhooks((*api).getWebhook), false},
+		{http.MethodPut, "/orgs/:orgId/webhook", teamOnly, needsWebhooks((*api).putWebhook), false},
+		{http.MethodDelete, "/orgs/:orgId/webhook", teamOnly, needsWebhooks((*api).deleteWebhook), false},
+		{http.MethodGet, "/orgs/:orgId/webhook/deliveries", teamOnly, needsWebhooks((*api).listDeliveries), false},
+		{http.MethodPost, "/orgs/:orgId/webhook/deliveries/:deliveryId/redeliver", teamOnly, needsWebhooks((*api).redeliver), false},
 		{http.MethodPost, "/interview/:id/terminal/input", interviewAccess(true), needsWorkspace((*api).postTerminalInput), false},
 		{http.MethodGet, "/interview/:id/terminal", interviewAccess(false), needsWorkspace((*api).getTerminal), false},
 		{http.MethodGet, "/interview/:id/files", interviewAccess(false), needsWorkspace((*api).getFiles), false},
@@ -207,6 +233,8 @@ func (s *Server) MountAPI(deps AppDeps) error {
 		return errors.New("httpapi: AppDeps needs OrgProblems")
 	case deps.AppBaseURL == "" || deps.InviteTTL <= 0:
 		return errors.New("httpapi: AppDeps needs AppBaseURL and a positive InviteTTL")
+	case deps.Submit != nil && deps.WaitFor == nil:
+		return errors.New("httpapi: AppDeps needs WaitFor with Submit")
 	}
 	a := &api{deps: deps, now: deps.Now, shuttingDown: s.ShuttingDown(), heartbeat: deps.ReplayHeartbeat}
 	if a.now == nil {

@@ -30,11 +30,18 @@ import (
 // installs it).
 func newSandboxStack(t *testing.T) *stack {
 	t.Helper()
+	return newStackWith(t, nil, withSandbox(t))
+}
+
+// withSandbox wires the local sandbox into the stack's dependencies: tests, the terminal, the
+// workspace, the problem bank, and the final test runs of a submission.
+func withSandbox(t *testing.T) func(deps *httpapi.AppDeps, store *eventstore.Store, db *pgtest.DB, now func() time.Time) {
+	t.Helper()
 	local, err := sandbox.NewLocal(sandbox.LocalConfig{})
 	if err != nil {
 		t.Fatalf("the local sandbox is needed (run .ci/ensure-sandbox): %v", err)
 	}
-	return newStackWith(t, nil, func(deps *httpapi.AppDeps, store *eventstore.Store, db *pgtest.DB, now func() time.Time) {
+	return func(deps *httpapi.AppDeps, store *eventstore.Store, db *pgtest.DB, now func() time.Time) {
 		files := projections.FilesReader{DB: db.Pool}
 		runTests, err := commands.NewRunTestsHandler(sandbox.TestExecutor(local, sandbox.Toolchain{}),
 			projections.QuestionsReader{DB: db.Pool}, deps.RecordEvents, files, now)
@@ -62,7 +69,10 @@ func newSandboxStack(t *testing.T) *stack {
 		catalog := problembank.Catalog{Bank: bank, Organization: problembank.StoredProblems(dir.Problem)}
 		deps.NextQuestion, err = commands.NewNextQuestionHandler(catalog, nil, projections.QuestionsReader{DB: db.Pool}, store, now)
 		must(t, err)
-	})
+		questions := projections.QuestionsReader{DB: db.Pool}
+		deps.Submit, err = commands.NewSubmitInterviewHandler(dir, questions, questions, files, exec, now)
+		must(t, err)
+	}
 }
 
 func TestRunTestsInTheSandboxAndRecordTheRun(t *testing.T) {

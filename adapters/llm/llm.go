@@ -39,8 +39,6 @@ const (
 	DefaultBackoff             = 500 * time.Millisecond
 	DefaultTemperature float32 = 0.7
 	DefaultMaxTokens           = 4096
-	DefaultPriceInput          = 3.0  // dollars per million input tokens
-	DefaultPriceOutput         = 15.0 // dollars per million output tokens
 )
 
 // defaultIdleConnsPerHost is how many idle connections the default HTTP client keeps.
@@ -123,10 +121,6 @@ type Config struct {
 	Temperature float32
 	// MaxTokens bounds the answer's length. Default 4096.
 	MaxTokens int
-	// PricePerMillionInput and PricePerMillionOutput are dollars per million tokens, for Cost.
-	// Defaults $3 and $15.
-	PricePerMillionInput  float64
-	PricePerMillionOutput float64
 }
 
 // Configured reports whether cfg names an endpoint at all: with neither a BaseURL nor an API
@@ -195,12 +189,6 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxTokens <= 0 {
 		cfg.MaxTokens = DefaultMaxTokens
 	}
-	if cfg.PricePerMillionInput == 0 {
-		cfg.PricePerMillionInput = DefaultPriceInput
-	}
-	if cfg.PricePerMillionOutput == 0 {
-		cfg.PricePerMillionOutput = DefaultPriceOutput
-	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = defaultHTTPClient()
 	}
@@ -224,14 +212,6 @@ func defaultHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = defaultIdleConnsPerHost
 	return &http.Client{Transport: t}
-}
-
-// Cost is the price in dollars of in input and out output tokens.
-func (c *Client) Cost(in, out int) float64 {
-	if c == nil {
-		return 0
-	}
-	return (float64(in)*c.cfg.PricePerMillionInput + float64(out)*c.cfg.PricePerMillionOutput) / 1e6
 }
 
 // Stream sends the conversation and hands each piece of the answer to onChunk (which may be

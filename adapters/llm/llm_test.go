@@ -502,17 +502,6 @@ func TestRejectsBadMessages(t *testing.T) {
 	}
 }
 
-func TestCost(t *testing.T) {
-	f := newFakeUpstream(t, "", always(answer("x")))
-	if got := newTestClient(t, f, nil).Cost(1_000_000, 1_000_000); got != 18 {
-		t.Errorf("default prices: cost %v, want $3 + $15", got)
-	}
-	c := newTestClient(t, f, func(cfg *Config) { cfg.PricePerMillionInput, cfg.PricePerMillionOutput = 0.15, 0.6 })
-	if got := c.Cost(2000, 500); got < 0.000599 || got > 0.000601 {
-		t.Errorf("cost %v, want 0.0006", got)
-	}
-}
-
 func TestParseRetryAfter(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {

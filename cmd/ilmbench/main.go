@@ -46,6 +46,9 @@ type options struct {
 	candidates   int
 	ingestFor    time.Duration
 	replayEvents int
+
+	submitInterviews int
+	submitEvents     int
 }
 
 func main() {
@@ -58,7 +61,9 @@ func main() {
 	flag.IntVar(&o.candidates, "candidates", 1000, "simulated candidates typing in the ingestion measurement")
 	flag.DurationVar(&o.ingestFor, "ingest-duration", 30*time.Second, "how long the candidates type")
 	flag.IntVar(&o.replayEvents, "replay-events", 100_000, "events of the interview the replay measurement streams")
-	flag.StringVar(&o.only, "only", "", "comma-separated subset: append,copy,catchup,watermill,ingest,replay")
+	flag.IntVar(&o.submitInterviews, "submit-interviews", 10, "interviews the submission and archive measurements submit, one at a time")
+	flag.IntVar(&o.submitEvents, "submit-events", 20_000, "events each interview of the submission measurement records")
+	flag.StringVar(&o.only, "only", "", "comma-separated subset: append,copy,catchup,watermill,ingest,replay,submit,archive")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -146,6 +151,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if o.wants("replay") {
 		quiesce(ctx)
 		if err := replayBench(ctx, o, out); err != nil {
+			return err
+		}
+	}
+	if o.wants("submit") || o.wants("archive") {
+		quiesce(ctx)
+		if err := submitAndArchiveBench(ctx, o, out); err != nil {
 			return err
 		}
 	}

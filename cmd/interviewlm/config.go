@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/interviewlm/interviewlm/domain"
 )
 
 // config is everything the service reads from its environment. README.md lists each variable
@@ -43,6 +45,22 @@ type config struct {
 	// AI is off.
 	LLMBaseURL, LLMAPIKey, LLMModel string
 	LLMTimeout                      time.Duration
+	// LLMPrices price the AI's tokens per model (LLM_PRICES="model=in/out,..." in dollars per
+	// million tokens); models it does not name cost $3/$15.
+	LLMPrices domain.Prices
+	// ArchiveDriver stores finished sessions: local (ArchiveDir), s3, or none.
+	ArchiveDriver, ArchiveDir, ArchiveURLSecret string
+	S3                                          s3Config
+	// PublicURL is where clients reach this API: the local archive's download links point there.
+	PublicURL string
+	// AutoSubmitInterval is how often interviews past their deadline are looked for.
+	AutoSubmitInterval  time.Duration
+	WebhookAllowPrivate bool
+}
+
+type s3Config struct {
+	Bucket, Region, Endpoint, AccessKeyID, SecretAccessKey string
+	PathStyle                                              bool
 }
 
 // oauthConfig is one sign-in provider's settings; a provider without a client id is off.
@@ -82,6 +100,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Judge0URL:             env.str("JUDGE0_URL", ""),
 		Judge0Token:           env.str("JUDGE0_AUTH_TOKEN", ""),
 		SandboxGoCache:        env.str("SANDBOX_GOCACHE", ""),
+		LLMPrices:             env.prices("LLM_PRICES"),
+		ArchiveDriver:         env.oneOf("ARCHIVE_DRIVER", "local", "local", "s3", "none"),
+		ArchiveDir:            env.str("ARCHIVE_DIR", "data/archives"),
+		ArchiveURLSecret:      env.str("ARCHIVE_URL_SECRET", ""),
+		S3: s3Config{
+			Bucket: env.str("S3_BUCKET", "interviewlm-sessions"), Region: env.str("S3_REGION", "us-east-1"),
+			Endpoint: env.str("S3_ENDPOINT", ""), PathStyle: env.boolean("S3_PATH_STYLE", false),
+			AccessKeyID: env.str("S3_ACCESS_KEY_ID", ""), SecretAccessKey: env.str("S3_SECRET_ACCESS_KEY", ""),
+		},
+		AutoSubmitInterval:  env.duration("AUTO_SUBMIT_INTERVAL", 15*time.Second),
+		WebhookAllowPrivate: env.boolean("WEBHOOK_ALLOW_PRIVATE", false),
 		OAuth: map[string]oauthConfig{
 			"github": {
 				ClientID: env.str("GITHUB_CLIENT_ID", ""), ClientSecret: env.str("GITHUB_CLIENT_SECRET", ""),
@@ -94,6 +123,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 				UserInfoURL: env.str("GOOGLE_USERINFO_URL", ""),
 			},
 		},
+	}
+	c.PublicURL = strings.TrimRight(env.str("PUBLIC_URL", c.AppBaseURL), "/")
+	if c.ArchiveURLSecret != "" && len(c.ArchiveURLSecret) < 32 {
+		env.fail("ARCHIVE_URL_SECRET", "(hidden)", "at least 32 characters")
 	}
 	if len(env.problems) > 0 {
 		return c, fmt.Errorf("configuration: %s", strings.Join(env.problems, "; "))
@@ -111,6 +144,27 @@ func (e *envReader) str(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// prices reads "model=in/out,model=in/out" in dollars per million tokens.
+func (e *envReader) prices(name string) domain.Prices {
+	v := e.str(name, "")
+	out := domain.Prices{}
+	if v == "" {
+		return out
+	}
+	for _, part := range strings.Split(v, ",") {
+		model, price, ok := strings.Cut(strings.TrimSpace(part), "=")
+		in, outPrice, ok2 := strings.Cut(price, "/")
+		pi, err1 := strconv.ParseFloat(strings.TrimSpace(in), 64)
+		po, err2 := strconv.ParseFloat(strings.TrimSpace(outPrice), 64)
+		if !ok || !ok2 || err1 != nil || err2 != nil || model == "" || pi < 0 || po < 0 {
+			e.fail(name, v, `"model=input/output,..." in dollars per million tokens, e.g. gpt-4o=2.5/10`)
+			return domain.Prices{}
+		}
+		out[strings.TrimSpace(model)] = domain.ModelPrice{InputPerMillion: pi, OutputPerMillion: po}
+	}
+	return out
 }
 
 func (e *envReader) fail(name, value, want string) {

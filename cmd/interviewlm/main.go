@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/interviewlm/interviewlm/adapters/blobstore"
 	"github.com/interviewlm/interviewlm/adapters/directory"
 	"github.com/interviewlm/interviewlm/adapters/eventstore"
 	"github.com/interviewlm/interviewlm/adapters/httpapi"
@@ -34,6 +35,7 @@ import (
 	"github.com/interviewlm/interviewlm/adapters/postgres"
 	"github.com/interviewlm/interviewlm/adapters/problembank"
 	"github.com/interviewlm/interviewlm/adapters/sandbox"
+	"github.com/interviewlm/interviewlm/adapters/webhook"
 	"github.com/interviewlm/interviewlm/adapters/workspace"
 	"github.com/interviewlm/interviewlm/commands"
 	"github.com/interviewlm/interviewlm/domain"
@@ -52,6 +54,9 @@ commands:
   migrate            apply the database migrations
   projections        each projection's version, checkpoint and lag
   rebuild [name...]  rebuild projections (all when none is named) from the start of the log
+  archive            archive every submitted interview not archived yet (ARCHIVE_DRIVER)
+  import --org <id> <file>
+                     load a session archive (events.json.gz) into an organization
   version            print the version
 
 Configuration is read from environment variables; README.md lists them with their defaults.
@@ -80,7 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, "interviewlm", version)
 		return nil
 	}
-	known := map[string]bool{"serve": true, "worker": true, "migrate": true, "projections": true, "rebuild": true}
+	known := map[string]bool{"serve": true, "worker": true, "migrate": true, "projections": true, "rebuild": true,
+		"archive": true, "import": true}
 	if !known[command] {
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", command)
@@ -92,7 +98,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logger := newLogger(cfg)
 	slog.SetDefault(logger)
 
-	migrate := command == "migrate" || (cfg.MigrateOnStart && (command == "serve" || command == "worker"))
+	migrate := command == "migrate" || (cfg.MigrateOnStart && command != "projections")
 	app, err := open(ctx, cfg, logger, migrate)
 	if err != nil {
 		return err
@@ -111,6 +117,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil // open applied them
 	case "projections":
 		return app.printProjections(ctx, stdout)
+	case "archive":
+		return app.archiveAll(ctx, stdout, stderr)
+	case "import":
+		return app.importArchive(ctx, args, stdout)
 	default: // rebuild
 		return app.rebuild(ctx, args, stderr)
 	}
@@ -128,6 +138,10 @@ type app struct {
 	directory *directory.Store
 	terminal  *commands.Terminal
 	testExec  commands.TestExecutor // nil without code execution
+	// archives is nil with ARCHIVE_DRIVER=none; archiveFiles serves the local store's links.
+	archives     blobstore.Store
+	archiveFiles http.Handler
+	webhooks     *webhook.Queue
 }
 
 func open(ctx context.Context, cfg config, logger *slog.Logger, migrate bool) (*app, error) {
@@ -199,7 +213,14 @@ func open(ctx context.Context, cfg config, logger *slog.Logger, migrate bool) (*
 		pool.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, logger: logger, pool: pool, registry: registry, store: store, engine: engine, identity: ids, directory: dir}, nil
+	a := &app{cfg: cfg, logger: logger, pool: pool, registry: registry, store: store, engine: engine, identity: ids, directory: dir}
+	if a.archives, a.archiveFiles, err = a.openArchives(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	a.webhooks = webhook.NewQueue(pool, webhook.NewSender(webhook.SenderOptions{AllowPrivate: cfg.WebhookAllowPrivate}),
+		webhook.Options{Logger: logger})
+	return a, nil
 }
 
 // mountAPI wires the commands and registers the API routes on srv.
@@ -230,8 +251,16 @@ func (a *app) mountAPI(bg context.Context, srv *httpapi.Server) error {
 		StartInterview: start, InviteCandidate: invite, DecideCandidate: decide, RecordEvents: record, Files: files,
 		OrgProblems: a.directory,
 		AppBaseURL:  a.cfg.AppBaseURL, InviteTTL: a.cfg.InviteTTL, Now: now,
+		WaitFor: a.engine.WaitFor, Webhooks: a.webhooks, WebhookAllowPrivate: a.cfg.WebhookAllowPrivate,
+		ArchiveFiles: a.archiveFiles,
+	}
+	if a.archives != nil {
+		deps.Archives = a.archives
 	}
 	if err := a.mountSandbox(bg, &deps, record, files, now); err != nil {
+		return err
+	}
+	if deps.Submit, err = a.submitHandler(); err != nil {
 		return err
 	}
 	problems, err := problembank.Load()
@@ -255,6 +284,7 @@ func (a *app) mountAPI(bg context.Context, srv *httpapi.Server) error {
 			projections.QuestionsReader{DB: a.pool}, a.store, now); err != nil {
 			return err
 		}
+		deps.Chat.Prices = a.cfg.LLMPrices
 		a.logger.Info("AI assistant on", "model", a.cfg.LLMModel, "base_url", a.cfg.LLMBaseURL)
 	} else {
 		a.logger.Info("AI assistant off (set LLM_BASE_URL and LLM_API_KEY): chat answers 503, questions come from the bank")
@@ -272,31 +302,39 @@ func (a *app) mountAPI(bg context.Context, srv *httpapi.Server) error {
 	return srv.MountAPI(deps)
 }
 
-// mountSandbox wires code execution: the runner SANDBOX_DRIVER names, tests, and (with the
-// local driver) the workspaces and the terminal.
-func (a *app) mountSandbox(bg context.Context, deps *httpapi.AppDeps, record *commands.RecordEventsHandler, files projections.FilesReader, now func() time.Time) error {
-	var (
-		runner sandbox.Runner
-		owner  = -1 // who owns the workspaces: the local sandbox's user
-	)
+// openSandbox opens the runner SANDBOX_DRIVER names (nil for none) and sets the test
+// executor; owner is the local sandbox's user, who owns the workspaces (-1 otherwise).
+func (a *app) openSandbox() (runner sandbox.Runner, owner int, err error) {
+	owner = -1
 	switch a.cfg.SandboxDriver {
 	case "none":
 		a.logger.Warn("SANDBOX_DRIVER=none: code execution, the terminal and the workspace are off")
-		return nil
+		return nil, owner, nil
 	case "judge0":
 		j, err := sandbox.NewJudge0(sandbox.Judge0Config{BaseURL: a.cfg.Judge0URL, AuthToken: a.cfg.Judge0Token})
 		if err != nil {
-			return fmt.Errorf("SANDBOX_DRIVER=judge0: %w", err)
+			return nil, owner, fmt.Errorf("SANDBOX_DRIVER=judge0: %w", err)
 		}
 		runner = j
 	default:
 		local, err := sandbox.NewLocal(sandbox.LocalConfig{})
 		if err != nil {
-			return fmt.Errorf("SANDBOX_DRIVER=local: %w (run .ci/ensure-sandbox, or set SANDBOX_DRIVER=judge0 or none)", err)
+			return nil, owner, fmt.Errorf("SANDBOX_DRIVER=local: %w (run .ci/ensure-sandbox, or set SANDBOX_DRIVER=judge0 or none)", err)
 		}
 		runner, owner = local, local.UID()
 	}
-	exec := sandbox.TestExecutor(runner, sandbox.Toolchain{GoCache: a.cfg.SandboxGoCache})
+	a.testExec = sandbox.TestExecutor(runner, sandbox.Toolchain{GoCache: a.cfg.SandboxGoCache})
+	return runner, owner, nil
+}
+
+// mountSandbox wires code execution: the runner SANDBOX_DRIVER names, tests, and (with the
+// local driver) the workspaces and the terminal.
+func (a *app) mountSandbox(bg context.Context, deps *httpapi.AppDeps, record *commands.RecordEventsHandler, files projections.FilesReader, now func() time.Time) error {
+	runner, owner, err := a.openSandbox()
+	if err != nil || runner == nil {
+		return err
+	}
+	exec := a.testExec
 	runTests, err := commands.NewRunTestsHandler(exec, projections.QuestionsReader{DB: a.pool}, record, files, now)
 	if err != nil {
 		return err
@@ -371,7 +409,13 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 	workers := make(chan error, 1)
 	workerCtx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	if a.cfg.ServeProjections {
+		bg, err := a.newBackground(a.archives)
+		if err != nil {
+			stopWorkers()
+			return err
+		}
 		go a.maintain(workerCtx)
+		go bg.Run(workerCtx)
 		go func() { workers <- a.engine.Run(workerCtx) }()
 	} else {
 		close(workers)
@@ -403,9 +447,17 @@ func baseURL(addr net.Addr) string {
 }
 
 func (a *app) work(ctx context.Context) error {
+	if _, _, err := a.openSandbox(); err != nil {
+		return err // the final test runs of interviews submitted when their time is up need it
+	}
+	bg, err := a.newBackground(a.archives)
+	if err != nil {
+		return err
+	}
 	a.logger.Info("projection workers started", "projections", len(a.engine.Projections()))
 	go a.maintain(ctx)
-	err := a.engine.Run(ctx)
+	go bg.Run(ctx)
+	err = a.engine.Run(ctx)
 	a.logger.Info("projection workers stopped")
 	return err
 }

@@ -164,15 +164,10 @@ func interviewAccess(write bool) policy {
 		}
 		switch p.Kind {
 		case PrincipalCandidate:
-			// The token's look-up already brought the interview: no second query.
-			if p.Interview.ID != id {
-				return NotFound("not found")
-			}
-			if err := p.Interview.CandidateMayAct(a.now()); err != nil {
+			if err := ownInterview(c, p, id); err != nil {
 				return err
 			}
-			c.Set("interview", p.Interview)
-			return nil
+			return p.Interview.CandidateMayAct(a.now())
 		case PrincipalUser:
 			interview, err := a.deps.Directory.Interview(c.Request().Context(), id)
 			if err != nil {
@@ -192,6 +187,16 @@ func interviewAccess(write bool) policy {
 		}
 		return errUnauthenticated
 	}
+}
+
+// ownInterview lets a candidate through to interview id only if it is theirs: the token's
+// look-up already brought the interview, so no second query.
+func ownInterview(c echo.Context, p Principal, id uuid.UUID) error {
+	if p.Interview.ID != id {
+		return NotFound("not found")
+	}
+	c.Set("interview", p.Interview)
+	return nil
 }
 
 // currentInterview is the interview the route's policy checked.

@@ -27,11 +27,7 @@ func submitAccess(a *api, c echo.Context, p Principal) error {
 	}
 	switch p.Kind {
 	case PrincipalCandidate:
-		if p.Interview.ID != id {
-			return NotFound("not found")
-		}
-		c.Set("interview", p.Interview)
-		return nil
+		return ownInterview(c, p, id)
 	case PrincipalUser:
 		return Forbidden("only the candidate submits an interview")
 	}

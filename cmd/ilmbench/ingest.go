@@ -329,20 +329,8 @@ func replayBench(ctx context.Context, o options, out io.Writer) error {
 	}
 	// Let every projection catch up, so that seeks start from keyframes and the measurement
 	// does not share the machine with the workers' backlog.
-	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
-		var health struct {
-			Projections map[string]struct{ Lag int64 }
-		}
-		caughtUp := s.call("GET", "/api/health", "", nil, 200, &health) == nil && len(health.Projections) > 0
-		for _, p := range health.Projections {
-			caughtUp = caughtUp && p.Lag == 0
-		}
-		if caughtUp {
-			break
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("replay projection did not catch up")
-		}
+	if err := s.waitCaughtUp(2 * time.Minute); err != nil {
+		return err
 	}
 
 	firstFrame := make([]time.Duration, 0, 50)

@@ -29,13 +29,16 @@ ENSURE_TEST_DB := DATABASE_URL="$$TEST_DATABASE_URL" .ci/ensure-postgres
 # Go with a prepared standard-library build cache).
 ENSURE_SANDBOX := .ci/ensure-sandbox && .ci/ensure-languages
 
+# Chromium for the browser tests of the web pages (CHROMIUM names another browser).
+ENSURE_BROWSER := .ci/ensure-browser
+
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS = -X main.version=$(VERSION)
 
 # Extra flags for the load generator, e.g. make bench BENCH_FLAGS='-events 1000000'.
 BENCH_FLAGS ?=
 
-.PHONY: help run test test-short bench build lint migrate clean
+.PHONY: help run test test-short bench build lint migrate clean web
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,17 +51,20 @@ run: ## Start Postgres if needed, then the API and projection workers (prints th
 test: ## Run every test with the race detector against a real Postgres
 	@$(ENSURE_TEST_DB)
 	@$(ENSURE_SANDBOX)
+	@$(ENSURE_BROWSER)
 	go test -race -count=1 -timeout 20m ./...
 
 test-short: ## Run the tests without the race detector, skipping long ones
 	@$(ENSURE_TEST_DB)
 	@$(ENSURE_SANDBOX)
+	@$(ENSURE_BROWSER)
 	go test -short -count=1 -timeout 20m ./...
 
 bench: ## Run the load generator (BENCH_FLAGS) and the Go benchmarks
 	@$(ENSURE_DB)
 	@$(ENSURE_TEST_DB)
 	@$(ENSURE_SANDBOX)
+	@$(ENSURE_BROWSER)
 	go run ./cmd/ilmbench $(BENCH_FLAGS)
 	go test -run '^$$' -bench . -benchmem -timeout 60m ./...
 
@@ -75,6 +81,9 @@ lint: ## Check formatting (gofmt) and run go vet
 migrate: ## Apply the database migrations to DATABASE_URL
 	@$(ENSURE_DB)
 	go run -ldflags '$(LDFLAGS)' ./cmd/interviewlm migrate
+
+web: ## Rebuild the committed CodeMirror bundle (adapters/web/static/vendor) with npm
+	cd adapters/web/frontend && npm ci --no-audit --no-fund && npm run build
 
 clean: ## Remove build outputs, coverage files and test artifacts
 	rm -rf bin/ artifacts/ coverage.out coverage.html cover.out *.coverprofile

@@ -25,6 +25,7 @@ import (
 	"github.com/interviewlm/interviewlm/adapters/httpapi"
 	"github.com/interviewlm/interviewlm/adapters/identity"
 	"github.com/interviewlm/interviewlm/adapters/postgres/pgtest"
+	"github.com/interviewlm/interviewlm/adapters/web"
 	"github.com/interviewlm/interviewlm/adapters/webhook"
 	"github.com/interviewlm/interviewlm/commands"
 	"github.com/interviewlm/interviewlm/projections"
@@ -125,6 +126,8 @@ func newStackWith(t *testing.T, oauth map[string]identity.OAuthProvider, withDep
 		Submit: submit, WaitFor: engine.WaitFor, Archives: archives, ArchiveFiles: archives,
 		Webhooks: hooks, WebhookAllowPrivate: true,
 	}
+	deps.Web, err = web.New()
+	must(t, err)
 	if withDeps != nil {
 		withDeps(&deps, store, db, clk.now)
 	}

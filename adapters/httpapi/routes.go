@@ -12,6 +12,7 @@ import (
 	"github.com/interviewlm/interviewlm/adapters/directory"
 	"github.com/interviewlm/interviewlm/adapters/eventstore"
 	"github.com/interviewlm/interviewlm/adapters/identity"
+	"github.com/interviewlm/interviewlm/adapters/web"
 	"github.com/interviewlm/interviewlm/commands"
 	"github.com/interviewlm/interviewlm/domain"
 	"github.com/interviewlm/interviewlm/projections"
@@ -103,6 +104,8 @@ type AppDeps struct {
 	Webhooks Webhooks
 	// WebhookAllowPrivate lets webhooks point at private addresses (on-premises receivers).
 	WebhookAllowPrivate bool
+	// Web is the hiring team's pages (adapters/web); nil serves the API only.
+	Web *web.Site
 	// ReplayHeartbeat is the longest a replay stream stays silent before it sends a heartbeat
 	// comment (DefaultReplayHeartbeat when zero); lower it behind proxies that close idle
 	// connections sooner.
@@ -246,6 +249,9 @@ func (s *Server) MountAPI(deps AppDeps) error {
 	for _, r := range routeTable() {
 		handler := r.handler
 		s.api.Add(r.method, r.path, a.guard(r.policy, r.hot, func(c echo.Context) error { return handler(a, c) }))
+	}
+	if deps.Web != nil {
+		a.mountWeb(s.echo, deps.Web)
 	}
 	return nil
 }

@@ -159,21 +159,11 @@ func flagCodes(ev map[string]any, kind string) []string {
 	return codes
 }
 
-var recommendationRank = map[string]int{"STRONG_NO": 0, "NO": 1, "MAYBE": 2, "YES": 3, "STRONG_YES": 4}
-
-func TestTwoScriptedInterviewsAreScoredAsAReviewerWould(t *testing.T) {
-	t.Parallel()
-	ai := newFakeOpenAI(t, "Check", " divisibility", " by", " 15", " before", " 3", " and", " 5.")
-	s := newSubmitStack(t, ai)
-	tm := s.fizzBuzzTeam("Reviewers", false)
-	hooks := newHookReceiver(t)
-	put := s.expect(s.call("PUT", "/api/orgs/"+tm.org+"/webhook", tm.owner, map[string]any{"url": hooks.URL}), 200, "")
-	hooks.secret = []byte(put.str("secret"))
-	if !strings.HasPrefix(string(hooks.secret), "whsec_") {
-		t.Fatalf("webhook answer = %s", put.raw)
-	}
-
-	// The careful candidate: small steps, a test run after each, good questions.
+// carefulInterview plays a careful candidate of tm's FizzBuzz assessment up to the moment they
+// submit: small steps, a test run after each, good questions to the assistant.
+func (s *stack) carefulInterview(tm team) (*candidateAt, string) {
+	t := s.t
+	t.Helper()
 	careful, carefulID := s.candidateOf(tm, "Careful")
 	careful.write(fizzNumbersOnly)
 	if r := careful.runTests(); r.body["passed"] != float64(2) {
@@ -190,6 +180,25 @@ func TestTwoScriptedInterviewsAreScoredAsAReviewerWould(t *testing.T) {
 		t.Fatalf("third run = %s", r.raw)
 	}
 	s.chat(careful.id, careful.token, "Based on your explanation I now test 15 before 3 and 5 and all tests pass. Is a loop with if/elif clearer than a lookup table here, and what is the complexity?")
+	return careful, carefulID
+}
+
+var recommendationRank = map[string]int{"STRONG_NO": 0, "NO": 1, "MAYBE": 2, "YES": 3, "STRONG_YES": 4}
+
+func TestTwoScriptedInterviewsAreScoredAsAReviewerWould(t *testing.T) {
+	t.Parallel()
+	ai := newFakeOpenAI(t, "Check", " divisibility", " by", " 15", " before", " 3", " and", " 5.")
+	s := newSubmitStack(t, ai)
+	tm := s.fizzBuzzTeam("Reviewers", false)
+	hooks := newHookReceiver(t)
+	put := s.expect(s.call("PUT", "/api/orgs/"+tm.org+"/webhook", tm.owner, map[string]any{"url": hooks.URL}), 200, "")
+	hooks.secret = []byte(put.str("secret"))
+	if !strings.HasPrefix(string(hooks.secret), "whsec_") {
+		t.Fatalf("webhook answer = %s", put.raw)
+	}
+
+	// The careful candidate: small steps, a test run after each, good questions.
+	careful, carefulID := s.carefulInterview(tm)
 	first := careful.submit(200)
 	if first.body["success"] != true || first.str("candidate", "status") != "COMPLETED" && first.str("candidate", "status") != "EVALUATED" {
 		t.Fatalf("submit = %s", first.raw)

@@ -63,7 +63,7 @@ func main() {
 	flag.IntVar(&o.replayEvents, "replay-events", 100_000, "events of the interview the replay measurement streams")
 	flag.IntVar(&o.submitInterviews, "submit-interviews", 10, "interviews the submission and archive measurements submit, one at a time")
 	flag.IntVar(&o.submitEvents, "submit-events", 20_000, "events each interview of the submission measurement records")
-	flag.StringVar(&o.only, "only", "", "comma-separated subset: append,copy,catchup,watermill,ingest,replay,submit,archive")
+	flag.StringVar(&o.only, "only", "", "comma-separated subset: append,copy,catchup,watermill,ingest,replay,submit,archive,web")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -157,6 +157,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if o.wants("submit") || o.wants("archive") {
 		quiesce(ctx)
 		if err := submitAndArchiveBench(ctx, o, out); err != nil {
+			return err
+		}
+	}
+	if o.wants("web") {
+		quiesce(ctx)
+		if err := webBench(ctx, out); err != nil {
 			return err
 		}
 	}

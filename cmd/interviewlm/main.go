@@ -35,6 +35,7 @@ import (
 	"github.com/interviewlm/interviewlm/adapters/postgres"
 	"github.com/interviewlm/interviewlm/adapters/problembank"
 	"github.com/interviewlm/interviewlm/adapters/sandbox"
+	"github.com/interviewlm/interviewlm/adapters/web"
 	"github.com/interviewlm/interviewlm/adapters/webhook"
 	"github.com/interviewlm/interviewlm/adapters/workspace"
 	"github.com/interviewlm/interviewlm/commands"
@@ -257,6 +258,9 @@ func (a *app) mountAPI(bg context.Context, srv *httpapi.Server) error {
 	if a.archives != nil {
 		deps.Archives = a.archives
 	}
+	if deps.Web, err = web.New(); err != nil {
+		return err
+	}
 	if err := a.mountSandbox(bg, &deps, record, files, now); err != nil {
 		return err
 	}
@@ -404,7 +408,8 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.cfg.HTTPAddr, err)
 	}
-	fmt.Fprintf(stdout, "InterviewLM %s: API at %s (health: %s/api/health)\n", version, baseURL(ln.Addr()), baseURL(ln.Addr()))
+	fmt.Fprintf(stdout, "InterviewLM %s: API at %s (health: %s/api/health, pages: %s/app)\n", version, baseURL(ln.Addr()),
+		baseURL(ln.Addr()), baseURL(ln.Addr()))
 
 	workers := make(chan error, 1)
 	workerCtx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))

@@ -217,6 +217,9 @@ func TestPagesAreForSignedInTeamsOnly(t *testing.T) {
 		!strings.Contains(r.raw, "<html") {
 		t.Errorf("team member: %d %v", r.status, r.header)
 	}
+	if got := s.expect(s.call("GET", "/api/auth/providers", "", nil), 200, "").body["providers"].([]any); len(got) != 0 {
+		t.Errorf("providers = %v with none configured", got)
+	}
 	login := s.callWith(noRedirect.client(), "GET", "/login", "", nil)
 	if login.status != 200 || !strings.Contains(login.raw, "password") {
 		t.Errorf("/login = %d", login.status)

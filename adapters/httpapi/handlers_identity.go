@@ -100,6 +100,12 @@ func (a *api) me(c echo.Context) error {
 // whose browser would then be signed in as the attacker (login CSRF).
 const oauthStateCookie = "ilm_oauth_state"
 
+// authProviders lists the sign-in providers configured, so that a sign-in page offers only
+// those that work.
+func (a *api) authProviders(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{"providers": a.deps.Identity.OAuthProviders()})
+}
+
 func (a *api) oauthStart(c echo.Context) error {
 	authURL, err := a.deps.Identity.OAuthStart(c.Request().Context(), c.Param("provider"), c.QueryParam("redirect"))
 	if err != nil {

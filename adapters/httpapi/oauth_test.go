@@ -92,6 +92,10 @@ func TestOAuthSignInOverHTTP(t *testing.T) {
 		ClientID: "gh-client", ClientSecret: "gh-secret",
 		AuthURL: gh.URL + "/login/oauth/authorize", TokenURL: gh.URL + "/login/oauth/access_token", UserInfoURL: gh.URL + "/user",
 	}})
+	// The sign-in page offers the configured providers only.
+	if got := s.expect(s.call("GET", "/api/auth/providers", "", nil), 200, "").body["providers"].([]any); len(got) != 1 || got[0] != "github" {
+		t.Errorf("providers = %v, want [github]", got)
+	}
 	jar, _ := cookiejar.New(nil)
 	var landed, callback string
 	browser := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {

@@ -26,6 +26,7 @@ type IdentityService interface {
 	Authenticate(ctx context.Context, token string) (identity.User, error)
 	OAuthStart(ctx context.Context, provider, redirectTo string) (string, error)
 	OAuthCallback(ctx context.Context, provider, state, code, clientIP, userAgent string) (identity.Session, string, error)
+	OAuthProviders() []string
 }
 
 // Directory is what the API needs of organizations, assessments, candidates and interviews
@@ -140,6 +141,7 @@ func routeTable() []route {
 		{http.MethodPost, "/auth/login", nil, (*api).login, false},
 		{http.MethodPost, "/auth/logout", teamOnly, (*api).logout, false},
 		{http.MethodGet, "/auth/me", teamOnly, (*api).me, false},
+		{http.MethodGet, "/auth/providers", nil, (*api).authProviders, false},
 		{http.MethodGet, "/auth/oauth/:provider/start", nil, (*api).oauthStart, false},
 		{http.MethodGet, "/auth/oauth/:provider/callback", nil, (*api).oauthCallback, false},
 

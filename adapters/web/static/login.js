@@ -35,6 +35,16 @@ if (errorCode) {
   say("info", "Please sign in to continue.");
 }
 
+// The providers this server is configured for, each a link that starts its sign-in and comes
+// back to the page asked for.
+const PROVIDER_NAMES = { github: "GitHub", google: "Google" };
+api("/api/auth/providers", { noRedirect: true }).then(({ providers }) => {
+  const next = encodeURIComponent(safeNext(params.get("next")));
+  document.getElementById("providers").replaceChildren(...(providers || []).map((p) =>
+    h("a", { class: ["button", "button-quiet"], href: `/api/auth/oauth/${encodeURIComponent(p)}/start?redirect=${next}` },
+      `Sign in with ${PROVIDER_NAMES[p] || p}`)));
+}).catch(() => {}); // no buttons: the password form still works
+
 form.addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const email = form.email.value.trim();

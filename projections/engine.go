@@ -502,74 +502,124 @@ type Progress struct {
 // within one short transaction once they have caught up. progress, when not nil, is called
 // after every batch.
 func (e *Engine) Rebuild(ctx context.Context, name string, progress func(Progress)) error {
-	p, err := e.find(name)
+	return e.RebuildAll(ctx, []string{name}, progress)
+}
+
+// RebuildAll rebuilds the named projections together: the log is read once, and each batch is
+// applied to every projection's fresh tables, each in its own transaction; then each is swapped
+// in. Reading the log is most of a rebuild's cost for the projections that skip most events.
+// progress is called once per projection after every batch.
+func (e *Engine) RebuildAll(ctx context.Context, names []string, progress func(Progress)) error {
+	runners := make([]*runner, 0, len(names))
+	for _, name := range names {
+		r, release, err := e.startRebuild(ctx, name)
+		if err != nil {
+			return err
+		}
+		defer release()
+		runners = append(runners, r)
+	}
+	if len(runners) == 0 {
+		return nil
+	}
+	head, err := e.log.Head(ctx)
 	if err != nil {
 		return err
+	}
+	report := func(done bool) {
+		if progress == nil {
+			return
+		}
+		for _, r := range runners {
+			progress(Progress{Projection: r.p.Name(), Applied: r.applied, Position: r.cursor.Position, Head: head, Done: done})
+		}
+	}
+	batch := max(e.opts.BatchSize, 5000)
+	cursor := runners[0].cursor
+	for {
+		events, err := e.rawLog.ReadLog(ctx, cursor, batch)
+		if err != nil {
+			return err
+		}
+		if len(events) > 0 {
+			for _, r := range runners {
+				if _, err := r.apply(ctx, events); err != nil {
+					return err
+				}
+				if r.cursor != events[len(events)-1].LogPosition() {
+					return fmt.Errorf("projections: the rebuild of %s lost its place", r.p.Name())
+				}
+			}
+			cursor = events[len(events)-1].LogPosition()
+		}
+		report(false)
+		if len(events) < batch {
+			break
+		}
+	}
+	for _, r := range runners {
+		if err := e.swap(ctx, r, batch); err != nil {
+			return err
+		}
+		e.logger.Info("projection rebuilt and swapped in", "projection", r.p.Name(), "events", r.applied)
+	}
+	report(true)
+	return nil
+}
+
+// startRebuild takes the projection's rebuild lock, creates its fresh tables and its rebuild
+// checkpoint, and returns the runner that fills them; release gives the lock and connection
+// back.
+func (e *Engine) startRebuild(ctx context.Context, name string) (*runner, func(), error) {
+	p, err := e.find(name)
+	if err != nil {
+		return nil, nil, err
 	}
 	conn, err := e.dedicatedConn(ctx)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer conn.Close(context.Background())
-
+	closeConn := func() { conn.Close(context.Background()) }
 	var mine bool
 	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, $2)`, int32(rebuildLockClass), lockKey(name)).Scan(&mine); err != nil {
-		return err
+		closeConn()
+		return nil, nil, err
 	}
 	if !mine {
-		return fmt.Errorf("projections: a rebuild of %s is already running", name)
+		closeConn()
+		return nil, nil, fmt.Errorf("projections: a rebuild of %s is already running", name)
 	}
 	// Released before the connection closes: a closed connection's locks go only when its
 	// server process exits, a moment later, which would refuse a rebuild started right after.
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, $2)`, int32(rebuildLockClass), lockKey(name))
+	release := func() {
+		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, $2)`, int32(rebuildLockClass), lockKey(name))
+		closeConn()
+	}
 
 	checkpoint := name + "#rebuild"
 	tables := nextTables(p)
 	tx, err := conn.Begin(ctx)
 	if err != nil {
-		return err
+		release()
+		return nil, nil, err
 	}
 	if err := createTables(ctx, tx, p, tables); err != nil {
 		_ = tx.Rollback(ctx)
-		return err
+		release()
+		return nil, nil, err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO projection_checkpoints (name, version) VALUES ($1, $2)
 		ON CONFLICT (name) DO UPDATE SET version = $2, transaction_id = '0', position = 0, events_applied = 0, updated_at = now()`,
 		checkpoint, p.Version()); err != nil {
 		_ = tx.Rollback(ctx)
-		return err
+		release()
+		return nil, nil, err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return err
+		release()
+		return nil, nil, err
 	}
-
-	head, err := e.log.Head(ctx)
-	if err != nil {
-		return err
-	}
-	r := runner{engine: e, log: e.rawLog, p: p, conn: conn, checkpoint: checkpoint, tables: tables}
-	report := func(done bool) {
-		if progress != nil {
-			progress(Progress{Projection: name, Applied: r.applied, Position: r.cursor.Position, Head: head, Done: done})
-		}
-	}
-	batch := max(e.opts.BatchSize, 5000)
-	for {
-		n, err := r.step(ctx, batch)
-		if err != nil {
-			return err
-		}
-		report(false)
-		if n < batch {
-			break
-		}
-	}
-	if err := e.swap(ctx, &r, batch); err != nil {
-		return err
-	}
-	report(true)
-	e.logger.Info("projection rebuilt and swapped in", "projection", name, "events", r.applied)
-	return nil
+	return &runner{engine: e, log: e.rawLog, p: p, conn: conn, checkpoint: checkpoint, tables: tables}, release, nil
 }
 
 // swap applies the last events to the fresh tables and puts them in place of the live ones, in

@@ -466,15 +466,27 @@ func catchUpAndRebuild(ctx context.Context, o options, out io.Writer) error {
 	fmt.Fprintf(out, "Catch-up from a cold start, %d projection(s), %d events: %s = %.0f events/s   target ≥ 50,000 %s\n",
 		len(projections.All()), o.logEvents, catchUp.Round(time.Millisecond), rate, verdict(rate >= 50_000))
 
+	// One after another, as a rebuild of a single projection after a fix runs; then all at
+	// once, as `interviewlm rebuild` does, one read of the log feeding every projection.
 	start = time.Now()
 	for _, p := range projections.All() {
 		if err := engine.Rebuild(ctx, p.Name(), nil); err != nil {
 			return err
 		}
 	}
+	oneByOne := time.Since(start)
+	fmt.Fprintf(out, "Rebuild of each projection in turn, %d events: %s\n", o.logEvents, oneByOne.Round(time.Millisecond))
+	var names []string
+	for _, p := range projections.All() {
+		names = append(names, p.Name())
+	}
+	start = time.Now()
+	if err := engine.RebuildAll(ctx, names, nil); err != nil {
+		return err
+	}
 	rebuild := time.Since(start)
-	fmt.Fprintf(out, "Rebuild (blue/green, swap included) of %d events: %s = %.0f events/s   target ≤ 30 s for 1,000,000 %s\n",
-		o.logEvents, rebuild.Round(time.Millisecond), float64(o.logEvents)/rebuild.Seconds(),
+	fmt.Fprintf(out, "Rebuild (blue/green, swap included) of all %d projections together, %d events: %s = %.0f events/s   target ≤ 30 s for 1,000,000 %s\n",
+		len(names), o.logEvents, rebuild.Round(time.Millisecond), float64(o.logEvents)/rebuild.Seconds(),
 		verdict(rebuild.Seconds()*1_000_000/float64(o.logEvents) <= 30))
 	return nil
 }

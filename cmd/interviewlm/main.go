@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -533,33 +534,34 @@ func (a *app) rebuild(ctx context.Context, names []string, stderr io.Writer) err
 			names = append(names, p.Name())
 		}
 	}
-	for _, name := range names {
-		var bar *progressbar.ProgressBar
-		start := time.Now()
-		var applied int64
-		err := a.engine.Rebuild(ctx, name, func(p projections.Progress) {
-			if bar == nil {
-				bar = progressbar.NewOptions64(max(p.Head, 1),
-					progressbar.OptionSetWriter(stderr),
-					progressbar.OptionSetDescription("rebuild "+name),
-					progressbar.OptionShowCount(),
-					progressbar.OptionSetWidth(30),
-					progressbar.OptionThrottle(100*time.Millisecond),
-					progressbar.OptionClearOnFinish(),
-				)
-			}
-			_ = bar.Set64(min(p.Position, p.Head))
-			applied = p.Applied
-			if p.Done {
-				_ = bar.Finish()
-			}
-		})
-		if err != nil {
-			return fmt.Errorf("rebuild %s: %w", name, err)
+	// All together: the log is read once for every projection named.
+	var bar *progressbar.ProgressBar
+	start := time.Now()
+	applied := map[string]int64{}
+	err := a.engine.RebuildAll(ctx, names, func(p projections.Progress) {
+		if bar == nil {
+			bar = progressbar.NewOptions64(max(p.Head, 1),
+				progressbar.OptionSetWriter(stderr),
+				progressbar.OptionSetDescription("rebuild "+strings.Join(names, ", ")),
+				progressbar.OptionShowCount(),
+				progressbar.OptionSetWidth(30),
+				progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionClearOnFinish(),
+			)
 		}
-		took := time.Since(start)
-		fmt.Fprintf(stderr, "rebuilt %s: %d events in %s (%.0f events/s)\n", name, applied, took.Round(time.Millisecond), float64(applied)/max(took.Seconds(), 1e-9))
+		_ = bar.Set64(min(p.Position, p.Head))
+		applied[p.Projection] = p.Applied
+		if p.Done {
+			_ = bar.Finish()
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("rebuild %s: %w", strings.Join(names, ", "), err)
 	}
+	took := time.Since(start)
+	events := applied[names[0]]
+	fmt.Fprintf(stderr, "rebuilt %s: %d events in %s (%.0f events/s)\n", strings.Join(names, ", "), events,
+		took.Round(time.Millisecond), float64(events)/max(took.Seconds(), 1e-9))
 	return nil
 }
 

@@ -391,8 +391,22 @@ func readSession(events []RecordedEvent) (*session, error) {
 			}
 			if run.candidate {
 				s.candidateRuns = append(s.candidateRuns, run)
+				// A run verifies the pastes whose code it ran: at least half of their lines
+				// are in the code that was tested.
+				ran := map[string]bool{}
+				for _, l := range significantLines(d.Code) {
+					ran[l] = true
+				}
 				for _, p := range s.pastes {
-					p.verified = true
+					in := 0
+					for _, l := range p.text {
+						if ran[l] {
+							in++
+						}
+					}
+					if !p.verified && 2*in >= len(p.text) {
+						p.verified = true
+					}
 				}
 			}
 		case *AIMessage:

@@ -446,8 +446,9 @@ func TestEvaluateProblemSolving(t *testing.T) {
 
 func TestEvaluateAICollaboration(t *testing.T) {
 	files := map[string]string{"main.py": evAICode + "print(two_sum([2, 7, 11], 9))\n"}
+	// A run of the code the candidate pasted: it verifies the paste.
 	run := func(sec float64) evalStep {
-		return evCand(sec, &TestRun{RunID: uuid.New(), Language: "python", Passed: 1, Total: 1})
+		return evCand(sec, &TestRun{RunID: uuid.New(), Language: "python", Code: files["main.py"], Passed: 1, Total: 1})
 	}
 	tests := []struct {
 		name  string
@@ -520,6 +521,14 @@ func TestEvaluateAICollaboration(t *testing.T) {
 		}, func(t *testing.T, d AICollaborationDetails, score float64) {
 			if d.AIPastes != 1 || d.Verified != d.AIPastes {
 				t.Errorf("AI pastes %d verified %d, want 1 and 1", d.AIPastes, d.Verified)
+			}
+		}},
+		{"a run of other code does not verify the paste", []evalStep{
+			evCand(10, evMsg(4)), evSys(20, evAnswer(evAIAnswer)), evCand(30, evPaste(evAICode)),
+			evCand(40, &TestRun{RunID: uuid.New(), Language: "python", Code: "print('something else entirely')\n", Passed: 1, Total: 1}),
+		}, func(t *testing.T, d AICollaborationDetails, score float64) {
+			if d.AIPastes != 1 || d.Verified != 0 {
+				t.Errorf("AI pastes %d verified %d, want 1 and 0", d.AIPastes, d.Verified)
 			}
 		}},
 		{"AI paste followed only by a system run is not verified", []evalStep{
@@ -862,7 +871,11 @@ func TestFlagFocusLossThenBurst(t *testing.T) {
 
 func TestFlagUntestedAICode(t *testing.T) {
 	twoLines := "def two_sum(nums, target):\n    seen = {}\n"
-	run := func(sec float64) evalStep { return evCand(sec, evRun(evalQ1, 1, 4, 0)) }
+	run := func(sec float64) evalStep {
+		r := evRun(evalQ1, 1, 4, 0)
+		r.Code = evAICode + twoLines // what the candidate pasted is what ran
+		return evCand(sec, r)
+	}
 	served := evSys(0, evServed(evalQ1, DifficultyMedium, 4, 0, 10))
 	runFlagCases(t, FlagUntestedAICode, true, []evalFlagCase{
 		{"pasted, never tested", []evalStep{evSys(10, evAnswer(evAIAnswer)), evCand(20, evPaste(evAICode)).as("paste")}, nil, 0, true, []string{"paste"}},

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -50,7 +51,10 @@ func Open(ctx context.Context, url string, opts Options) (*pgxpool.Pool, error) 
 		if err == nil {
 			return pool, nil
 		}
-		if ctx.Err() != nil || time.Now().After(deadline) {
+		// The server answered and refused (no such database, bad password): waiting changes
+		// nothing, and the caller may mend it (create the database) at once.
+		var pgErr *pgconn.PgError
+		if ctx.Err() != nil || time.Now().After(deadline) || errors.As(err, &pgErr) {
 			pool.Close()
 			return nil, fmt.Errorf("connect to %s: %w", redact(cfg.ConnConfig), err)
 		}

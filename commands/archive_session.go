@@ -65,6 +65,10 @@ type ArchiveSessionHandler struct {
 	append EventAppender
 	blobs  BlobPutter
 	now    Clock
+	// Lock, when set, serializes the archivers of one interview across processes
+	// (adapters/eventstore.Store.Lock); without it, concurrent archivers stay correct in the
+	// log but may overwrite a newer archive with an older one.
+	Lock func(ctx context.Context, purpose string, stream uuid.UUID) (release func(), err error)
 }
 
 // NewArchiveSessionHandler returns the handler; every dependency is required.
@@ -82,6 +86,15 @@ func NewArchiveSessionHandler(events StreamReader, append EventAppender, blobs B
 // once (the job worker and the archive command) leave one record, not one each: the losers
 // run again, find the winner's record covering every event, and return it.
 func (h *ArchiveSessionHandler) Handle(ctx context.Context, interview uuid.UUID) (domain.SessionArchived, error) {
+	if h.Lock != nil {
+		// One archiver of an interview at a time: two writing the same key at once could
+		// leave the older archive in the store while the log names the newer.
+		release, err := h.Lock(ctx, "archive", interview)
+		if err != nil {
+			return domain.SessionArchived{}, err
+		}
+		defer release()
+	}
 	for attempt := 1; ; attempt++ {
 		rec, err := h.archive(ctx, interview)
 		var failed *recordAppendError

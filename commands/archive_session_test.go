@@ -815,10 +815,12 @@ func TestArchiveConcurrently(t *testing.T) {
 	iv := newInterview(a.org, time.Date(2025, 9, 1, 9, 0, 0, 0, time.UTC))
 	built := recordInterview(t, iv, 100)
 	a.appendAll(t, iv.id, built, 500)
-	arch, err := commands.NewArchiveSessionHandler(a.events, a.events, local, time.Now)
+	blobs := &countingStore{Store: local}
+	arch, err := commands.NewArchiveSessionHandler(a.events, a.events, blobs, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
+	arch.Lock = a.events.Lock // one at a time: the others find the first's archive
 	const n = 4
 	recs := make([]domain.SessionArchived, n)
 	errs := make([]error, n)
@@ -837,6 +839,9 @@ func TestArchiveConcurrently(t *testing.T) {
 	stream := a.stream(t, iv.id)
 	if got := archivedRecords(t, stream); len(got) != 1 || len(stream) != len(built)+1 {
 		t.Errorf("%d session_archived records, stream of %d events; want 1 and %d", len(got), len(stream), len(built)+1)
+	}
+	if puts := blobs.puts.Load(); puts != 2 { // events.json.gz and snapshots.json.gz, once
+		t.Errorf("%d objects written by %d archivers, want 2: only the first archives", puts, n)
 	}
 }
 

@@ -100,6 +100,7 @@ func New(d Deps) (*Worker, error) {
 		if err != nil {
 			return nil, err
 		}
+		archive.Lock = d.Store.Lock
 		handlers[projections.JobArchiveSession] = func(ctx context.Context, key string, _ json.RawMessage) error {
 			id, err := uuid.Parse(key)
 			if err != nil {

@@ -489,3 +489,29 @@ func (s *Store) AppendEvents(ctx context.Context, stream uuid.UUID, expected int
 	res, err := s.Append(ctx, stream, expected, events...)
 	return res.End(), err
 }
+
+// Lock takes an exclusive lock named by purpose and stream for work on the stream that must not
+// run twice at once across processes (archiving a session, say), waiting for another holder,
+// and returns its release. It is a Postgres session advisory lock on a connection of its own,
+// so a process that dies lets go of it.
+func (s *Store) Lock(ctx context.Context, purpose string, stream uuid.UUID) (release func(), err error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("eventstore: lock %s %s: %w", purpose, stream, err)
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte("lock:" + purpose))
+	class := int32(h.Sum32())
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1, $2)`, class, streamLockKey(stream)); err != nil {
+		conn.Release()
+		return nil, fmt.Errorf("eventstore: lock %s %s: %w", purpose, stream, err)
+	}
+	return func() {
+		_, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, $2)`, class, streamLockKey(stream))
+		if err != nil {
+			// The lock's fate is unknown: the connection must not go back to the pool holding it.
+			_ = conn.Conn().Close(context.Background())
+		}
+		conn.Release()
+	}, nil
+}

@@ -24,6 +24,7 @@ func (a *app) archiveAll(ctx context.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	archive.Lock = a.store.Lock // the background job may be archiving the same interview
 	ids, err := a.directory.SubmittedInterviews(ctx)
 	if err != nil {
 		return err

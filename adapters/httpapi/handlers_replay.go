@@ -348,12 +348,14 @@ func (r *replayStream) run(state *projections.FileState, after int64) error {
 	if err := r.flush(); err != nil {
 		return r.end(err)
 	}
+	submitted := false
 	for {
 		events, err := r.log.QueryStream(r.ctx, r.interview, q)
 		if err != nil {
 			return r.end(err)
 		}
 		for i := range events {
+			submitted = submitted || events[i].Type == domain.TypeInterviewSubmitted
 			if err := r.pace(&events[i]); err != nil {
 				return r.end(err)
 			}
@@ -376,7 +378,9 @@ func (r *replayStream) run(state *projections.FileState, after int64) error {
 			}
 			continue
 		}
-		if !r.opts.follow {
+		// A submitted interview has nothing more to follow: the candidate can write no more,
+		// and what the server adds (the evaluation, the archive) is not part of the session.
+		if !r.opts.follow || submitted {
 			if err := r.writeEnd(last); err != nil {
 				return r.end(err)
 			}

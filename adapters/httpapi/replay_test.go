@@ -959,6 +959,17 @@ func TestReplayFollowsTheLiveInterview(t *testing.T) {
 	if f, ok := mine.next(5 * time.Second); !ok || f.position() != last {
 		t.Errorf("the candidate's stream: %s, want the keystroke after the evaluation, not the evaluation", f.raw)
 	}
+	// Once the interview is submitted there is nothing more to follow: the stream ends.
+	submitted := x.appendServer(time.Now(), &domain.InterviewSubmitted{FinalFiles: map[string]string{}})
+	if f, ok := mine.next(5 * time.Second); !ok || f.position() != submitted {
+		t.Fatalf("the candidate's stream: %s, want the submission", f.raw)
+	}
+	if f, ok := mine.next(5 * time.Second); !ok || f.data["type"] != "end" {
+		t.Fatalf("after the submission: %s, want the end", f.raw)
+	}
+	if f, ok := mine.next(5 * time.Second); ok {
+		t.Errorf("the stream went on after its end: %s", f.raw)
+	}
 }
 
 func TestPacedReplayKeepsOrderAndPacingCanBeOff(t *testing.T) {

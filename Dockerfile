@@ -2,8 +2,10 @@
 
 # Untested: no Docker engine runs on the machines this project is developed on.
 
-# Build: a static binary, with the module and build caches kept between builds.
-FROM golang:1.26 AS build
+# Build: with cgo (the code-quality analysis links tree-sitter's C parsers), on the Debian
+# release the run stage uses, so the binary finds the same glibc; module and build caches kept
+# between builds.
+FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod \
@@ -12,7 +14,7 @@ COPY . .
 ARG VERSION=dev
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" \
+    CGO_ENABLED=1 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" \
       -o /out/interviewlm ./cmd/interviewlm
 
 # Run: Debian with what the local sandbox driver needs (bubblewrap 0.8, util-linux's prlimit,

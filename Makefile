@@ -27,7 +27,7 @@ ENSURE_TEST_DB := DATABASE_URL="$$TEST_DATABASE_URL" .ci/ensure-postgres
 
 # The local sandbox (bubblewrap, cgroups) and the languages it runs (python3, node, esbuild,
 # Go with a prepared standard-library build cache).
-ENSURE_SANDBOX := .ci/ensure-sandbox && .ci/ensure-languages
+ENSURE_SANDBOX := .ci/ensure-cc && .ci/ensure-sandbox && .ci/ensure-languages
 
 # Chromium for the browser tests of the web pages (CHROMIUM names another browser).
 ENSURE_BROWSER := .ci/ensure-browser
@@ -69,9 +69,11 @@ bench: ## Run the load generator (BENCH_FLAGS) and the Go benchmarks
 	go test -run '^$$' -bench . -benchmem -timeout 60m ./...
 
 build: ## Build ./bin/interviewlm, stamped with the git version
+	@.ci/ensure-cc
 	go build -trimpath -ldflags '$(LDFLAGS)' -o bin/interviewlm ./cmd/interviewlm
 
 lint: ## Check formatting (gofmt) and run go vet
+	@.ci/ensure-cc
 	@files="$$(git ls-files --cached --others --exclude-standard -- '*.go' ':(exclude,glob)**/testdata/**' 2>/dev/null \
 		|| find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*')"; \
 	unformatted="$$(if [[ -n "$$files" ]]; then gofmt -l $$files; fi)"; \

@@ -84,7 +84,7 @@ func (h *RunTestsHandler) Handle(ctx context.Context, cmd RunTests) (domain.Test
 		return domain.TestRun{}, &domain.ValidationError{Field: "code", Message: fmt.Sprintf("at most %d bytes", MaxCodeBytes)}
 	}
 	if cmd.FileName == "" {
-		cmd.FileName = defaultFileName(cmd.Language)
+		cmd.FileName = domain.DefaultFileName(cmd.Language)
 	}
 	if err := domain.ValidateFileName("fileName", cmd.FileName); err != nil {
 		return domain.TestRun{}, err
@@ -139,16 +139,4 @@ func (h *RunTestsHandler) Handle(ctx context.Context, cmd RunTests) (domain.Test
 		return domain.TestRun{}, err
 	}
 	return run, nil
-}
-
-func defaultFileName(language string) string {
-	switch language {
-	case "python":
-		return "main.py"
-	case "javascript":
-		return "main.js"
-	case "typescript":
-		return "main.ts"
-	}
-	return "main.go"
 }

@@ -6,8 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -132,12 +133,12 @@ func (h *SubmitInterviewHandler) Handle(ctx context.Context, cmd SubmitInterview
 		for _, f := range saved.List() {
 			ids[f.Name] = f.ID
 		}
-		for _, name := range sortedNames(cmd.FinalFiles) {
+		for _, name := range slices.Sorted(maps.Keys(cmd.FinalFiles)) {
 			id := ids[name]
 			if id == "" {
 				id = name
 			}
-			if err := add(&domain.CodeSnapshot{FileID: id, FileName: name, Content: cmd.FinalFiles[name], Language: languageOf(name)}, candidate); err != nil {
+			if err := add(&domain.CodeSnapshot{FileID: id, FileName: name, Content: cmd.FinalFiles[name], Language: domain.LanguageOf(name)}, candidate); err != nil {
 				return Submitted{}, err
 			}
 		}
@@ -211,11 +212,11 @@ func (h *SubmitInterviewHandler) runFinalTests(ctx context.Context, served []dom
 // finalFileFor picks the file that answers a question in language: the editor's default file
 // for it, else the first file with its extension.
 func finalFileFor(language string, files map[string]string) (string, string) {
-	want := defaultFileName(language)
+	want := domain.DefaultFileName(language)
 	if code, ok := files[want]; ok {
 		return want, code
 	}
-	for _, name := range sortedNames(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		if path.Ext(name) == path.Ext(want) {
 			return name, files[name]
 		}
@@ -227,7 +228,7 @@ func validateFinalFiles(files map[string]string, notes string) error {
 	if len(files) > MaxFinalFiles {
 		return &domain.ValidationError{Field: "finalCode", Message: fmt.Sprintf("at most %d files", MaxFinalFiles)}
 	}
-	for _, name := range sortedNames(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		if err := domain.ValidateFileName("finalCode", name); err != nil {
 			return err
 		}
@@ -239,27 +240,4 @@ func validateFinalFiles(files map[string]string, notes string) error {
 		return &domain.ValidationError{Field: "notes", Message: fmt.Sprintf("at most %d bytes", MaxNotesBytes)}
 	}
 	return nil
-}
-
-func languageOf(name string) string {
-	switch path.Ext(name) {
-	case ".py":
-		return "python"
-	case ".js":
-		return "javascript"
-	case ".ts":
-		return "typescript"
-	case ".go":
-		return "go"
-	}
-	return ""
-}
-
-func sortedNames(m map[string]string) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }

@@ -3,6 +3,8 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"path"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -49,12 +51,32 @@ var Languages = []string{"javascript", "typescript", "python", "go"}
 
 // ValidLanguage reports whether lang is one of Languages.
 func ValidLanguage(lang string) bool {
-	for _, l := range Languages {
-		if l == lang {
-			return true
+	return slices.Contains(Languages, lang)
+}
+
+// extensions are the source files of each language, as the editor and the bank name them.
+var extensions = map[string]string{"python": ".py", "javascript": ".js", "typescript": ".ts", "go": ".go"}
+
+// Extension is the file extension of language's source files; "" for another language.
+func Extension(language string) string { return extensions[language] }
+
+// LanguageOf is the language of a source file by its extension; "" when none has it.
+func LanguageOf(fileName string) string {
+	ext := path.Ext(fileName)
+	for lang, e := range extensions {
+		if e == ext {
+			return lang
 		}
 	}
-	return false
+	return ""
+}
+
+// DefaultFileName is the file the editor opens for language: main.py, main.go, …
+func DefaultFileName(language string) string {
+	if ext := Extension(language); ext != "" {
+		return "main" + ext
+	}
+	return "main.go"
 }
 
 // Limits of an assessment's settings.

@@ -3,9 +3,9 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -515,7 +515,7 @@ func (s *session) finalCode() (string, map[string]string) {
 	if lang == "" && len(s.questions) > 0 {
 		lang = s.questions[0].served.Language
 	}
-	ext := map[string]string{"python": ".py", "javascript": ".js", "typescript": ".ts", "go": ".go"}[lang]
+	ext := Extension(lang)
 	files := map[string]string{}
 	for name, content := range s.submitted.FinalFiles {
 		if ext != "" && strings.HasSuffix(name, ext) {
@@ -591,7 +591,7 @@ func (s *session) aiCollaboration() (AICollaborationDetails, float64) {
 	}
 	_, final := s.finalCode()
 	total, fromAI := 0, 0
-	for _, name := range sortedKeys(final) {
+	for _, name := range slices.Sorted(maps.Keys(final)) {
 		for _, l := range significantLines(final[name]) {
 			total++
 			if s.aiBulkLines[l] {
@@ -644,7 +644,7 @@ func (s *session) externalShare() float64 {
 	}
 	_, final := s.finalCode()
 	total, outside := 0, 0
-	for _, name := range sortedKeys(final) {
+	for _, name := range slices.Sorted(maps.Keys(final)) {
 		for _, l := range significantLines(final[name]) {
 			total++
 			if external[l] {
@@ -687,12 +687,3 @@ func (s *session) evidence(cq CodeQualityResult) float64 {
 }
 
 func clamp01(v float64) float64 { return math.Max(0, math.Min(1, v)) }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

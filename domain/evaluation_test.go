@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -1126,7 +1127,7 @@ func TestFinalCodeLanguage(t *testing.T) {
 				if lang != tt.language {
 					t.Errorf("language %q, want %q", lang, tt.language)
 				}
-				saw = sortedKeys(files)
+				saw = slices.Sorted(maps.Keys(files))
 				return CodeQualityResult{Analyzed: true, Score: 50}
 			}
 			settings := evSettings(true, nil)

@@ -37,8 +37,6 @@ var bankFS embed.FS
 // goIgnore is the line that keeps the bank's Go files out of the build.
 const goIgnore = "//go:build ignore\n"
 
-var extensions = map[string]string{"python": ".py", "javascript": ".js", "typescript": ".ts", "go": ".go"}
-
 // problemFile is problem.json.
 type problemFile struct {
 	Title            string            `json:"title"`
@@ -121,7 +119,7 @@ func loadProblem(fsys fs.FS, dir, id string) (Problem, error) {
 	}
 	for _, lang := range domain.Languages {
 		for name, into := range map[string]map[string]string{"starter": p.StarterCode, "solution": p.ReferenceSolutions} {
-			code, err := fs.ReadFile(fsys, path.Join(dir, name+extensions[lang]))
+			code, err := fs.ReadFile(fsys, path.Join(dir, name+domain.Extension(lang)))
 			if errors.Is(err, fs.ErrNotExist) {
 				continue // bankRules names it
 			} else if err != nil {
@@ -153,10 +151,10 @@ func bankRules(p Problem) error {
 	var errs []error
 	for _, lang := range domain.Languages {
 		if _, ok := p.StarterCode[lang]; !ok {
-			errs = append(errs, &domain.ValidationError{Field: "starterCode." + lang, Message: "missing: starter" + extensions[lang]})
+			errs = append(errs, &domain.ValidationError{Field: "starterCode." + lang, Message: "missing: starter" + domain.Extension(lang)})
 		}
 		if _, ok := p.ReferenceSolutions[lang]; !ok {
-			errs = append(errs, &domain.ValidationError{Field: "referenceSolutions." + lang, Message: "missing: solution" + extensions[lang]})
+			errs = append(errs, &domain.ValidationError{Field: "referenceSolutions." + lang, Message: "missing: solution" + domain.Extension(lang)})
 		}
 	}
 	if len(p.Tags) == 0 {

@@ -245,7 +245,8 @@ func TestLoadRefuses(t *testing.T) {
 				{"name": "e", "input": [5, 5], "expected": 10, "hidden": true}, {"name": "f", "input": [9, 1], "expected": 10, "hidden": true}]}`)},
 			"bank/add-two/description.md": {Data: []byte("Return `a + b`.\n")},
 		}
-		for lang, ext := range extensions {
+		for _, lang := range domain.Languages {
+			ext := domain.Extension(lang)
 			code := "add " + lang
 			if lang == "go" {
 				code = goIgnore + "\npackage main\n"

@@ -124,7 +124,7 @@ func newStackWith(t *testing.T, oauth map[string]identity.OAuthProvider, withDep
 		StartInterview: start, InviteCandidate: invite, DecideCandidate: decide, RecordEvents: record,
 		Files: projections.FilesReader{DB: db.Pool}, OrgProblems: dir, AppBaseURL: base, InviteTTL: 7 * 24 * time.Hour, Now: clk.now,
 		Submit: submit, WaitFor: engine.WaitFor, Archives: archives, ArchiveFiles: archives,
-		Webhooks: hooks, WebhookAllowPrivate: true,
+		Webhooks: hooks,
 	}
 	deps.Web, err = web.New()
 	must(t, err)

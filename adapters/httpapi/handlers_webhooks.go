@@ -74,27 +74,22 @@ func (a *api) putWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := webhook.ValidateURL(in.URL, a.deps.WebhookAllowPrivate); err != nil {
-		return ValidationFailed("url", err.Error())
-	}
 	ctx := c.Request().Context()
-	_, err = a.deps.Webhooks.Webhook(ctx, orgID)
-	fresh := errors.Is(err, domain.ErrNotFound)
-	if err != nil && !fresh {
-		return err
-	}
+	enabled := in.Enabled == nil || *in.Enabled
+	// Without a secret, SetWebhook keeps the current one, and finds none for a new webhook.
 	var secret string
-	if fresh || in.RotateSecret {
-		if secret, err = webhook.NewSecret(); err != nil {
-			return err
+	if !in.RotateSecret {
+		err = a.deps.Webhooks.SetWebhook(ctx, orgID, in.URL, nil, enabled)
+	}
+	if in.RotateSecret || errors.Is(err, domain.ErrNotFound) {
+		if secret, err = webhook.NewSecret(); err == nil {
+			err = a.deps.Webhooks.SetWebhook(ctx, orgID, in.URL, []byte(secret), enabled)
 		}
 	}
-	enabled := in.Enabled == nil || *in.Enabled
-	var secretBytes []byte
-	if secret != "" {
-		secretBytes = []byte(secret)
+	if errors.Is(err, webhook.ErrInvalidURL) {
+		return ValidationFailed("url", err.Error())
 	}
-	if err := a.deps.Webhooks.SetWebhook(ctx, orgID, in.URL, secretBytes, enabled); err != nil {
+	if err != nil {
 		return err
 	}
 	hook, err := a.deps.Webhooks.Webhook(ctx, orgID)

@@ -102,9 +102,8 @@ type AppDeps struct {
 	}
 	ArchiveFiles http.Handler
 	// Webhooks are the organizations' webhooks (adapters/webhook); nil turns the routes off.
+	// The queue checks a webhook's URL against its own sender's rules.
 	Webhooks Webhooks
-	// WebhookAllowPrivate lets webhooks point at private addresses (on-premises receivers).
-	WebhookAllowPrivate bool
 	// Web is the hiring team's pages (adapters/web); nil serves the API only.
 	Web *web.Site
 	// ReplayHeartbeat is the longest a replay stream stays silent before it sends a heartbeat

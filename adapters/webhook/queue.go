@@ -11,9 +11,8 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,6 +25,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/interviewlm/interviewlm/adapters/identity"
 
 	"github.com/interviewlm/interviewlm/domain"
 )
@@ -105,11 +106,8 @@ func NewQueue(pool *pgxpool.Pool, sender *Sender, opts Options) *Queue {
 // NewSecret returns a fresh signing secret: "whsec_" and 32 random bytes in unpadded base64url.
 // The whole string, prefix included, is the HMAC key, as with Stripe.
 func NewSecret() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return "whsec_" + base64.RawURLEncoding.EncodeToString(b), nil
+	secret, _ := identity.NewToken("whsec_")
+	return secret, nil
 }
 
 // Webhook is an organization's endpoint.
@@ -144,7 +142,7 @@ func (q *Queue) SetWebhook(ctx context.Context, orgID uuid.UUID, url string, sec
 		}
 		return nil
 	}
-	if !utf8.Valid(secret) || containsNUL(secret) {
+	if !utf8.Valid(secret) || bytes.IndexByte(secret, 0) >= 0 {
 		return ErrInvalidSecret
 	}
 	_, err := q.pool.Exec(ctx, `INSERT INTO organization_webhooks (organization_id, url, secret, enabled, created_at, updated_at)
@@ -160,15 +158,6 @@ func (q *Queue) SetWebhook(ctx context.Context, orgID uuid.UUID, url string, sec
 		return fmt.Errorf("save webhook: %w", err)
 	}
 	return nil
-}
-
-func containsNUL(b []byte) bool {
-	for _, c := range b {
-		if c == 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // Webhook returns the organization's webhook, or ErrNotFound.
@@ -361,6 +350,10 @@ type claimed struct {
 	payload   []byte
 	attempts  int
 	createdAt time.Time
+	// The organization's webhook as it is when the delivery is claimed, so a new URL or a
+	// rotated secret applies to retries too; nil when it was deleted.
+	url, secret *string
+	enabled     *bool
 }
 
 // Run calls RunOnce every interval (5s when zero or less) until ctx is done, straight away
@@ -431,15 +424,16 @@ func (q *Queue) runOnce(ctx context.Context) (delivered, claimedCount int, err e
 func (q *Queue) claim(ctx context.Context) ([]claimed, error) {
 	now := q.now()
 	rows, err := q.pool.Query(ctx, `WITH due AS (
-			SELECT id FROM webhook_deliveries
+			SELECT id, organization_id FROM webhook_deliveries
 			WHERE status = 'pending' AND next_attempt_at <= $1
 			ORDER BY next_attempt_at
 			LIMIT $2
 			FOR UPDATE SKIP LOCKED
 		)
 		UPDATE webhook_deliveries d SET next_attempt_at = $3
-		FROM due WHERE d.id = due.id
-		RETURNING d.id, d.organization_id, d.event, d.payload, d.attempts, d.created_at`,
+		FROM due LEFT JOIN organization_webhooks w ON w.organization_id = due.organization_id
+		WHERE d.id = due.id
+		RETURNING d.id, d.organization_id, d.event, d.payload, d.attempts, d.created_at, w.url, w.secret, w.enabled`,
 		now, q.batch, now.Add(q.lease))
 	if err != nil {
 		return nil, fmt.Errorf("claim webhook deliveries: %w", err)
@@ -447,7 +441,7 @@ func (q *Queue) claim(ctx context.Context) ([]claimed, error) {
 	var out []claimed
 	for rows.Next() {
 		var c claimed
-		if err := rows.Scan(&c.id, &c.orgID, &c.event, &c.payload, &c.attempts, &c.createdAt); err != nil {
+		if err := rows.Scan(&c.id, &c.orgID, &c.event, &c.payload, &c.attempts, &c.createdAt, &c.url, &c.secret, &c.enabled); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("claim webhook deliveries: %w", err)
 		}
@@ -470,20 +464,11 @@ type envelope struct {
 
 // process makes one attempt at c and records it; it reports whether the receiver accepted.
 func (q *Queue) process(ctx context.Context, c claimed) (bool, error) {
-	// Read now, not at enqueue time, so a new URL or rotated secret applies to retries too.
-	var (
-		url, secret string
-		enabled     bool
-	)
-	err := q.pool.QueryRow(ctx, `SELECT url, secret, enabled FROM organization_webhooks WHERE organization_id = $1`,
-		c.orgID).Scan(&url, &secret, &enabled)
-	if errors.Is(err, pgx.ErrNoRows) {
+	if c.url == nil {
 		return false, q.abandon(ctx, c, "webhook was deleted before this delivery was sent")
 	}
-	if err != nil {
-		return false, fmt.Errorf("read webhook: %w", err) // the lease expires and another turn retries
-	}
-	if !enabled {
+	url, secret := *c.url, *c.secret
+	if !*c.enabled {
 		return false, q.abandon(ctx, c, "webhook was disabled before this delivery was sent")
 	}
 	body, err := json.Marshal(envelope{ID: c.id, Event: c.event, CreatedAt: c.createdAt.UTC(), Data: c.payload})

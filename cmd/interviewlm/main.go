@@ -253,7 +253,7 @@ func (a *app) mountAPI(bg context.Context, srv *httpapi.Server) error {
 		StartInterview: start, InviteCandidate: invite, DecideCandidate: decide, RecordEvents: record, Files: files,
 		OrgProblems: a.directory,
 		AppBaseURL:  a.cfg.AppBaseURL, InviteTTL: a.cfg.InviteTTL, Now: now,
-		WaitFor: a.engine.WaitFor, Webhooks: a.webhooks, WebhookAllowPrivate: a.cfg.WebhookAllowPrivate,
+		WaitFor: a.engine.WaitFor, Webhooks: a.webhooks,
 		ArchiveFiles: a.archiveFiles,
 	}
 	if a.archives != nil {

@@ -65,18 +65,21 @@ type ArchiveSessionHandler struct {
 	append EventAppender
 	blobs  BlobPutter
 	now    Clock
-	// Lock, when set, serializes the archivers of one interview across processes
-	// (adapters/eventstore.Store.Lock); without it, concurrent archivers stay correct in the
-	// log but may overwrite a newer archive with an older one.
-	Lock func(ctx context.Context, purpose string, stream uuid.UUID) (release func(), err error)
+	lock   StreamLocker
 }
 
-// NewArchiveSessionHandler returns the handler; every dependency is required.
-func NewArchiveSessionHandler(events StreamReader, append EventAppender, blobs BlobPutter, now Clock) (*ArchiveSessionHandler, error) {
+// StreamLocker takes an exclusive lock on work on a stream, across processes
+// (adapters/eventstore.Store.Lock).
+type StreamLocker func(ctx context.Context, purpose string, stream uuid.UUID) (release func(), err error)
+
+// NewArchiveSessionHandler returns the handler; every dependency is required but lock. With
+// lock, the archivers of one interview run one at a time; without it (a single archiver),
+// concurrent ones stay correct in the log but may overwrite a newer archive with an older one.
+func NewArchiveSessionHandler(events StreamReader, append EventAppender, blobs BlobPutter, lock StreamLocker, now Clock) (*ArchiveSessionHandler, error) {
 	if events == nil || append == nil || blobs == nil || now == nil {
 		return nil, errors.New("commands: ArchiveSessionHandler needs every dependency")
 	}
-	return &ArchiveSessionHandler{events: events, append: append, blobs: blobs, now: now}, nil
+	return &ArchiveSessionHandler{events: events, append: append, blobs: blobs, lock: lock, now: now}, nil
 }
 
 // Handle archives interview up to its current version. It is idempotent: when the last archive
@@ -86,10 +89,10 @@ func NewArchiveSessionHandler(events StreamReader, append EventAppender, blobs B
 // once (the job worker and the archive command) leave one record, not one each: the losers
 // run again, find the winner's record covering every event, and return it.
 func (h *ArchiveSessionHandler) Handle(ctx context.Context, interview uuid.UUID) (domain.SessionArchived, error) {
-	if h.Lock != nil {
+	if h.lock != nil {
 		// One archiver of an interview at a time: two writing the same key at once could
 		// leave the older archive in the store while the log names the newer.
-		release, err := h.Lock(ctx, "archive", interview)
+		release, err := h.lock(ctx, "archive", interview)
 		if err != nil {
 			return domain.SessionArchived{}, err
 		}

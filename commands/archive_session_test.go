@@ -483,7 +483,7 @@ func TestArchiveRoundTrip(t *testing.T) {
 			compareEnvelopes(t, "A's stream vs the events built", wantBuilt, envA)
 
 			archivedAt := time.Date(2025, 3, 15, 6, 0, 0, 0, time.UTC)
-			archA, err := commands.NewArchiveSessionHandler(a.events, a.events, blobsA, fixedClock(archivedAt))
+			archA, err := commands.NewArchiveSessionHandler(a.events, a.events, blobsA, nil, fixedClock(archivedAt))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -650,7 +650,7 @@ func TestArchiveRoundTrip(t *testing.T) {
 			}
 
 			// Archive in B right after the import: the same bytes as A's archive.
-			archB, err := commands.NewArchiveSessionHandler(b.events, b.events, blobsB, fixedClock(archivedAt.Add(time.Hour)))
+			archB, err := commands.NewArchiveSessionHandler(b.events, b.events, blobsB, nil, fixedClock(archivedAt.Add(time.Hour)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -704,7 +704,7 @@ func TestArchiveIsIdempotent(t *testing.T) {
 	a.appendAll(t, iv.id, built, 500)
 	n := int64(len(built))
 	now := time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC)
-	arch, err := commands.NewArchiveSessionHandler(a.events, a.events, blobs, func() time.Time { return now })
+	arch, err := commands.NewArchiveSessionHandler(a.events, a.events, blobs, nil, func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -816,11 +816,11 @@ func TestArchiveConcurrently(t *testing.T) {
 	built := recordInterview(t, iv, 100)
 	a.appendAll(t, iv.id, built, 500)
 	blobs := &countingStore{Store: local}
-	arch, err := commands.NewArchiveSessionHandler(a.events, a.events, blobs, time.Now)
+	// Locked: one at a time, the others find the first's archive.
+	arch, err := commands.NewArchiveSessionHandler(a.events, a.events, blobs, a.events.Lock, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	arch.Lock = a.events.Lock // one at a time: the others find the first's archive
 	const n = 4
 	recs := make([]domain.SessionArchived, n)
 	errs := make([]error, n)
@@ -878,7 +878,7 @@ func TestArchiveRacingAnEvent(t *testing.T) {
 			t.Error(err)
 		}
 	}}
-	arch, err := commands.NewArchiveSessionHandler(a.events, appender, local, time.Now)
+	arch, err := commands.NewArchiveSessionHandler(a.events, appender, local, nil, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1153,7 +1153,7 @@ func TestArchiveLargeStream(t *testing.T) {
 	a.appendAll(t, iv.id, built, 5000)
 	n := int64(len(built))
 
-	arch, err := commands.NewArchiveSessionHandler(a.events, a.events, local, fixedClock(time.Date(2025, 7, 2, 0, 0, 0, 0, time.UTC)))
+	arch, err := commands.NewArchiveSessionHandler(a.events, a.events, local, nil, fixedClock(time.Date(2025, 7, 2, 0, 0, 0, 0, time.UTC)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1198,7 +1198,7 @@ func TestLocalSignedURL(t *testing.T) {
 	local, _ := newLocalStore(t)
 	iv := newInterview(a.org, time.Date(2025, 8, 9, 10, 11, 12, 0, time.UTC))
 	a.appendAll(t, iv.id, recordInterview(t, iv, 20), 500)
-	arch, err := commands.NewArchiveSessionHandler(a.events, a.events, local, time.Now)
+	arch, err := commands.NewArchiveSessionHandler(a.events, a.events, local, nil, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

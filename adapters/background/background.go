@@ -96,11 +96,10 @@ func New(d Deps) (*Worker, error) {
 		},
 	}
 	if d.Archives != nil {
-		archive, err := commands.NewArchiveSessionHandler(d.Store, d.Store, d.Archives, d.Now)
+		archive, err := commands.NewArchiveSessionHandler(d.Store, d.Store, d.Archives, d.Store.Lock, d.Now)
 		if err != nil {
 			return nil, err
 		}
-		archive.Lock = d.Store.Lock
 		handlers[projections.JobArchiveSession] = func(ctx context.Context, key string, _ json.RawMessage) error {
 			id, err := uuid.Parse(key)
 			if err != nil {

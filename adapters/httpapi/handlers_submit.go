@@ -172,11 +172,14 @@ func (a *api) getRecording(c echo.Context) error {
 	})
 }
 
+// ArchivesPath is where the local archive store's signed links are served.
+const ArchivesPath = "/api/archives"
+
 // serveArchive serves the local archive store's signed links; the store checks the signature.
 func (a *api) serveArchive(c echo.Context) error {
 	if a.deps.ArchiveFiles == nil {
 		return NotFound("not found")
 	}
-	http.StripPrefix("/api/archives", a.deps.ArchiveFiles).ServeHTTP(c.Response(), c.Request())
+	http.StripPrefix(ArchivesPath, a.deps.ArchiveFiles).ServeHTTP(c.Response(), c.Request())
 	return nil
 }

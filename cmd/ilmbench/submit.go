@@ -20,6 +20,7 @@ import (
 
 	"github.com/interviewlm/interviewlm/adapters/blobstore"
 	"github.com/interviewlm/interviewlm/adapters/eventstore"
+	"github.com/interviewlm/interviewlm/adapters/httpapi"
 	"github.com/interviewlm/interviewlm/adapters/postgres"
 	"github.com/interviewlm/interviewlm/commands"
 	"github.com/interviewlm/interviewlm/domain"
@@ -500,13 +501,13 @@ func archiveTables(ctx context.Context, s *server, runs []*submitted, out io.Wri
 	defer os.RemoveAll(dir)
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
-	blobs, err := blobstore.NewLocal(dir, []byte(hex.EncodeToString(secret)), "http://127.0.0.1/api/archives")
+	blobs, err := blobstore.NewLocal(dir, []byte(hex.EncodeToString(secret)), "http://127.0.0.1"+httpapi.ArchivesPath)
 	if err != nil {
 		return err
 	}
 	reader := &untilArchived{store: store}
 	appender := &discardAppend{}
-	archiver, err := commands.NewArchiveSessionHandler(reader, appender, blobs, time.Now)
+	archiver, err := commands.NewArchiveSessionHandler(reader, appender, blobs, nil, time.Now)
 	if err != nil {
 		return err
 	}

@@ -20,11 +20,11 @@ func (a *app) archiveAll(ctx context.Context, stdout, stderr io.Writer) error {
 	if a.archives == nil {
 		return errors.New("ARCHIVE_DRIVER=none: there is nowhere to archive to")
 	}
-	archive, err := commands.NewArchiveSessionHandler(a.store, a.store, a.archives, time.Now)
+	// Locked: the background job may be archiving the same interview.
+	archive, err := commands.NewArchiveSessionHandler(a.store, a.store, a.archives, a.store.Lock, time.Now)
 	if err != nil {
 		return err
 	}
-	archive.Lock = a.store.Lock // the background job may be archiving the same interview
 	ids, err := a.directory.SubmittedInterviews(ctx)
 	if err != nil {
 		return err

@@ -9,12 +9,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/interviewlm/interviewlm/adapters/background"
 	"github.com/interviewlm/interviewlm/adapters/blobstore"
+	"github.com/interviewlm/interviewlm/adapters/httpapi"
 	"github.com/interviewlm/interviewlm/commands"
 	"github.com/interviewlm/interviewlm/projections"
 )
@@ -26,9 +26,7 @@ func (a *app) openArchives(ctx context.Context) (blobstore.Store, http.Handler, 
 	case "none":
 		return nil, nil, nil
 	case "s3":
-		s, err := blobstore.NewS3(ctx, blobstore.S3Config{Bucket: a.cfg.S3.Bucket, Region: a.cfg.S3.Region,
-			Endpoint: a.cfg.S3.Endpoint, UsePathStyle: a.cfg.S3.PathStyle,
-			AccessKeyID: a.cfg.S3.AccessKeyID, SecretAccessKey: a.cfg.S3.SecretAccessKey})
+		s, err := blobstore.NewS3(ctx, a.cfg.S3)
 		if err != nil {
 			return nil, nil, fmt.Errorf("ARCHIVE_DRIVER=s3: %w", err)
 		}
@@ -38,7 +36,7 @@ func (a *app) openArchives(ctx context.Context) (blobstore.Store, http.Handler, 
 	if err != nil {
 		return nil, nil, err
 	}
-	local, err := blobstore.NewLocal(a.cfg.ArchiveDir, secret, a.cfg.PublicURL+"/api/archives")
+	local, err := blobstore.NewLocal(a.cfg.ArchiveDir, secret, a.cfg.PublicURL+httpapi.ArchivesPath)
 	if err != nil {
 		return nil, nil, fmt.Errorf("ARCHIVE_DIR %s: %w", a.cfg.ArchiveDir, err)
 	}
@@ -77,17 +75,14 @@ func (a *app) archiveSecret() ([]byte, error) {
 	return secret, f.Sync()
 }
 
-func (a *app) newBackground(archives blobstore.Store) (*background.Worker, error) {
+func (a *app) newBackground() (*background.Worker, error) {
 	submit, err := a.submitHandler()
 	if err != nil {
 		return nil, err
 	}
-	d := background.Deps{Pool: a.pool, Store: a.store, Directory: a.directory, Webhooks: a.webhooks, Submit: submit,
-		PublicURL: a.cfg.PublicURL, Logger: a.logger, AutoSubmitInterval: a.cfg.AutoSubmitInterval}
-	if archives != nil {
-		d.Archives = archives
-	}
-	return background.New(d)
+	return background.New(background.Deps{Pool: a.pool, Store: a.store, Directory: a.directory, Archives: a.archives,
+		Webhooks: a.webhooks, Submit: submit, PublicURL: a.cfg.PublicURL, Logger: a.logger,
+		AutoSubmitInterval: a.cfg.AutoSubmitInterval})
 }
 
 func (a *app) submitHandler() (*commands.SubmitInterviewHandler, error) {
@@ -123,16 +118,4 @@ func parseFlags(args []string, names ...string) (map[string]string, []string, er
 		rest = append(rest, arg)
 	}
 	return values, rest, nil
-}
-
-// atoiOr reads a positive integer flag.
-func atoiOr(s string, def int) (int, error) {
-	if s == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("%q is not a positive number", s)
-	}
-	return n, nil
 }

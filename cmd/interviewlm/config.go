@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/interviewlm/interviewlm/adapters/blobstore"
 	"github.com/interviewlm/interviewlm/domain"
 )
 
@@ -50,17 +51,12 @@ type config struct {
 	LLMPrices domain.Prices
 	// ArchiveDriver stores finished sessions: local (ArchiveDir), s3, or none.
 	ArchiveDriver, ArchiveDir, ArchiveURLSecret string
-	S3                                          s3Config
+	S3                                          blobstore.S3Config
 	// PublicURL is where clients reach this API: the local archive's download links point there.
 	PublicURL string
 	// AutoSubmitInterval is how often interviews past their deadline are looked for.
 	AutoSubmitInterval  time.Duration
 	WebhookAllowPrivate bool
-}
-
-type s3Config struct {
-	Bucket, Region, Endpoint, AccessKeyID, SecretAccessKey string
-	PathStyle                                              bool
 }
 
 // oauthConfig is one sign-in provider's settings; a provider without a client id is off.
@@ -104,9 +100,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		ArchiveDriver:         env.oneOf("ARCHIVE_DRIVER", "local", "local", "s3", "none"),
 		ArchiveDir:            env.str("ARCHIVE_DIR", "data/archives"),
 		ArchiveURLSecret:      env.str("ARCHIVE_URL_SECRET", ""),
-		S3: s3Config{
+		S3: blobstore.S3Config{
 			Bucket: env.str("S3_BUCKET", "interviewlm-sessions"), Region: env.str("S3_REGION", "us-east-1"),
-			Endpoint: env.str("S3_ENDPOINT", ""), PathStyle: env.boolean("S3_PATH_STYLE", false),
+			Endpoint: env.str("S3_ENDPOINT", ""), UsePathStyle: env.boolean("S3_PATH_STYLE", false),
 			AccessKeyID: env.str("S3_ACCESS_KEY_ID", ""), SecretAccessKey: env.str("S3_SECRET_ACCESS_KEY", ""),
 		},
 		AutoSubmitInterval:  env.duration("AUTO_SUBMIT_INTERVAL", 15*time.Second),

@@ -254,10 +254,7 @@ func (a *app) mountAPI(bg context.Context, srv *httpapi.Server) error {
 		OrgProblems: a.directory,
 		AppBaseURL:  a.cfg.AppBaseURL, InviteTTL: a.cfg.InviteTTL, Now: now,
 		WaitFor: a.engine.WaitFor, Webhooks: a.webhooks,
-		ArchiveFiles: a.archiveFiles,
-	}
-	if a.archives != nil {
-		deps.Archives = a.archives
+		Archives: a.archives, ArchiveFiles: a.archiveFiles,
 	}
 	if deps.Web, err = web.New(); err != nil {
 		return err
@@ -415,7 +412,7 @@ func (a *app) serve(ctx context.Context, stdout io.Writer) error {
 	workers := make(chan error, 1)
 	workerCtx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	if a.cfg.ServeProjections {
-		bg, err := a.newBackground(a.archives)
+		bg, err := a.newBackground()
 		if err != nil {
 			stopWorkers()
 			return err
@@ -456,7 +453,7 @@ func (a *app) work(ctx context.Context) error {
 	if _, _, err := a.openSandbox(); err != nil {
 		return err // the final test runs of interviews submitted when their time is up need it
 	}
-	bg, err := a.newBackground(a.archives)
+	bg, err := a.newBackground()
 	if err != nil {
 		return err
 	}

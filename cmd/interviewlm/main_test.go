@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/interviewlm/interviewlm/adapters/blobstore"
 	"github.com/interviewlm/interviewlm/adapters/directory"
 	"github.com/interviewlm/interviewlm/adapters/eventstore"
 	"github.com/interviewlm/interviewlm/adapters/postgres/pgtest"
@@ -209,7 +210,7 @@ func TestConfigDefaultsAndSizes(t *testing.T) {
 		AppBaseURL: "http://localhost:8080", InviteTTL: 7 * 24 * time.Hour, SessionTTL: 30 * 24 * time.Hour,
 		SandboxDriver: "local", WorkspaceDir: "data/workspaces", LLMModel: "gpt-4o-mini", LLMTimeout: 60 * time.Second,
 		OAuth: map[string]oauthConfig{"github": {}, "google": {}}, LLMPrices: domain.Prices{},
-		ArchiveDriver: "local", ArchiveDir: "data/archives", S3: s3Config{Bucket: "interviewlm-sessions", Region: "us-east-1"},
+		ArchiveDriver: "local", ArchiveDir: "data/archives", S3: blobstore.S3Config{Bucket: "interviewlm-sessions", Region: "us-east-1"},
 		PublicURL: "http://localhost:8080", AutoSubmitInterval: 15 * time.Second}
 	if fmt.Sprintf("%+v", c) != fmt.Sprintf("%+v", want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)

@@ -316,7 +316,7 @@ func onlySpace(r io.Reader) error {
 
 // SessionImporter writes an imported interview (adapters/directory.Store).
 type SessionImporter interface {
-	ImportInterview(ctx context.Context, org, importedBy uuid.UUID, started *domain.InterviewStarted,
+	ImportInterview(ctx context.Context, importedBy uuid.UUID, started *domain.InterviewStarted,
 		interview domain.Interview, events []domain.NewEvent) error
 }
 
@@ -368,7 +368,7 @@ func (h *ImportSessionHandler) Handle(ctx context.Context, cmd ImportSession) (d
 		events[i] = domain.NewEvent{ID: e.ID, Type: e.Type, SchemaVersion: e.SchemaVersion, Data: e.Data,
 			Metadata: e.Metadata, OccurredAt: e.OccurredAt}
 	}
-	if err := h.importer.ImportInterview(ctx, cmd.Org, cmd.ImportedBy, started, interview, events); err != nil {
+	if err := h.importer.ImportInterview(ctx, cmd.ImportedBy, started, interview, events); err != nil {
 		return domain.Interview{}, err
 	}
 	return interview, nil

@@ -105,28 +105,15 @@ func (h *RunTestsHandler) Handle(ctx context.Context, cmd RunTests) (domain.Test
 	if err != nil {
 		return domain.TestRun{}, err
 	}
-	sum := sha256.Sum256([]byte(cmd.Code))
-	run := domain.TestRun{
-		RunID: uuid.New(), QuestionID: questionID, Language: cmd.Language, FileName: cmd.FileName, Code: cmd.Code,
-		CodeHash: hex.EncodeToString(sum[:]), Passed: report.Passed, Failed: report.Failed, Total: report.Total,
-		ExecutionTimeMs: report.ExecutionTimeMs, Results: report.Results,
-	}
+	run := newTestRun(questionID, sub, report)
 
-	// The snapshot names the file the way the editor does, so that the replay updates that
-	// file instead of making a second one with the same name.
+	// The snapshot names the file the way the editor does.
 	_, files, _, err := h.files.LatestFiles(ctx, cmd.Interview.ID)
 	if err != nil {
 		return domain.TestRun{}, err
 	}
-	fileID := cmd.FileName
-	for _, f := range files.List() {
-		if f.Name == cmd.FileName {
-			fileID = f.ID
-		}
-	}
-	md := domain.Metadata{Actor: domain.Actor{Kind: domain.ActorCandidate, ID: cmd.Interview.CandidateID.String()},
-		OrganizationID: cmd.Interview.OrganizationID.String()}
-	snapshot := &domain.CodeSnapshot{FileID: fileID, FileName: cmd.FileName, Content: cmd.Code, Language: cmd.Language}
+	md := cmd.Interview.CandidateMetadata()
+	snapshot := &domain.CodeSnapshot{FileID: files.IDFor(cmd.FileName), FileName: cmd.FileName, Content: cmd.Code, Language: cmd.Language}
 	var events []ClientEvent
 	for _, data := range []domain.Event{snapshot, &run} {
 		e, err := domain.NewEventFrom(uuid.New(), data, md, h.now())
@@ -139,4 +126,14 @@ func (h *RunTestsHandler) Handle(ctx context.Context, cmd RunTests) (domain.Test
 		return domain.TestRun{}, err
 	}
 	return run, nil
+}
+
+// newTestRun records what a run of sub's tests found.
+func newTestRun(questionID uuid.UUID, sub TestSubmission, report TestReport) domain.TestRun {
+	sum := sha256.Sum256([]byte(sub.Code))
+	return domain.TestRun{
+		RunID: uuid.New(), QuestionID: questionID, Language: sub.Language, FileName: sub.FileName, Code: sub.Code,
+		CodeHash: hex.EncodeToString(sum[:]), Passed: report.Passed, Failed: report.Failed, Total: report.Total,
+		ExecutionTimeMs: report.ExecutionTimeMs, Results: report.Results,
+	}
 }

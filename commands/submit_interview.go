@@ -2,8 +2,6 @@ package commands
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -50,7 +48,6 @@ type Submitted struct {
 	// Position is where the interview_submitted event stands in the log: the scoring read model
 	// has evaluated the interview once it has applied the log up to there.
 	Position domain.LogPosition
-	Runs     []domain.TestRun
 }
 
 // Limits of a submission.
@@ -129,16 +126,8 @@ func (h *SubmitInterviewHandler) Handle(ctx context.Context, cmd SubmitInterview
 		return err
 	}
 	if cmd.FinalFiles != nil {
-		ids := map[string]string{}
-		for _, f := range saved.List() {
-			ids[f.Name] = f.ID
-		}
 		for _, name := range slices.Sorted(maps.Keys(cmd.FinalFiles)) {
-			id := ids[name]
-			if id == "" {
-				id = name
-			}
-			if err := add(&domain.CodeSnapshot{FileID: id, FileName: name, Content: cmd.FinalFiles[name], Language: domain.LanguageOf(name)}, candidate); err != nil {
+			if err := add(&domain.CodeSnapshot{FileID: saved.IDFor(name), FileName: name, Content: cmd.FinalFiles[name], Language: domain.LanguageOf(name)}, candidate); err != nil {
 				return Submitted{}, err
 			}
 		}
@@ -159,7 +148,7 @@ func (h *SubmitInterviewHandler) Handle(ctx context.Context, cmd SubmitInterview
 	if err != nil {
 		return Submitted{}, err
 	}
-	return Submitted{Position: domain.LogPosition{TxID: res.TxID, Position: res.LastPosition}, Runs: runs}, nil
+	return Submitted{Position: domain.LogPosition{TxID: res.TxID, Position: res.LastPosition}}, nil
 }
 
 // runFinalTests runs each served question's tests, hidden ones included, against the code
@@ -185,15 +174,13 @@ func (h *SubmitInterviewHandler) runFinalTests(ctx context.Context, served []dom
 			continue
 		}
 		g.Go(func() error {
-			report, err := h.exec(gctx, TestSubmission{Language: q.Language, Code: code, FileName: name, Mode: q.Mode,
-				Entrypoint: q.Entrypoint, Tests: q.TestCases})
+			sub := TestSubmission{Language: q.Language, Code: code, FileName: name, Mode: q.Mode, Entrypoint: q.Entrypoint, Tests: q.TestCases}
+			report, err := h.exec(gctx, sub)
 			if err != nil {
 				return fmt.Errorf("final tests of question %d: %w", q.Index+1, err)
 			}
-			sum := sha256.Sum256([]byte(code))
-			runs[i] = &domain.TestRun{RunID: uuid.New(), QuestionID: q.QuestionID, Language: q.Language, FileName: name,
-				Code: code, CodeHash: hex.EncodeToString(sum[:]), Passed: report.Passed, Failed: report.Failed,
-				Total: report.Total, ExecutionTimeMs: report.ExecutionTimeMs, Results: report.Results}
+			run := newTestRun(q.QuestionID, sub, report)
+			runs[i] = &run
 			return nil
 		})
 	}

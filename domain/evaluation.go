@@ -192,10 +192,9 @@ func Evaluate(events []RecordedEvent, analyze CodeAnalyzer) (Evaluation, error) 
 	}
 
 	// Code quality: static measures of the final code.
-	lang, files := s.finalCode()
 	cq := CodeQualityResult{Findings: []string{}}
-	if analyze != nil && len(files) > 0 {
-		cq = analyze(lang, files)
+	if analyze != nil && len(s.finalFiles) > 0 {
+		cq = analyze(s.finalLang, s.finalFiles)
 		if cq.Findings == nil {
 			cq.Findings = []string{}
 		}
@@ -204,7 +203,7 @@ func Evaluate(events []RecordedEvent, analyze CodeAnalyzer) (Evaluation, error) 
 	ev.Breakdown.CodeQuality = cq.Score * demonstrated
 
 	// Problem solving: finishing, moving forward between runs, and how soon tests passed.
-	ps := s.problemSolving()
+	ps := s.problemSolving(ev.Details.Technical.Questions)
 	ev.Details.ProblemSolving = ps
 	ev.Breakdown.ProblemSolving = 100 * (0.5*ps.Completion + 0.25*ps.Progress + 0.25*ps.Speed)
 
@@ -334,6 +333,10 @@ type session struct {
 	submittedAt       time.Time
 	submittedPosition int64
 	submitted         *InterviewSubmitted
+	// The final code: its language, files and significant lines (readFinalCode).
+	finalLang  string
+	finalFiles map[string]string
+	finalLines []string
 
 	questions []*question
 	byID      map[uuid.UUID]*question
@@ -470,6 +473,7 @@ func readSession(events []RecordedEvent) (*session, error) {
 	if s.submitted == nil {
 		return nil, ErrNotSubmitted
 	}
+	s.readFinalCode()
 	s.cost.USD = math.Round(s.cost.USD*1e6) / 1e6
 	return s, nil
 }
@@ -508,36 +512,38 @@ func (s *session) tracePaste(position int64, at time.Time, text string) *paste {
 	return p
 }
 
-// finalCode is the submitted files in the interview's language, by extension; all files when
-// none has its extension.
-func (s *session) finalCode() (string, map[string]string) {
-	lang := s.settings.Language
-	if lang == "" && len(s.questions) > 0 {
-		lang = s.questions[0].served.Language
+// readFinalCode sets the final code the evaluation reads: the submitted files in the
+// interview's language, by extension (all files when none has its extension), and their
+// significant lines in the order of the files' names.
+func (s *session) readFinalCode() {
+	s.finalLang = s.settings.Language
+	if s.finalLang == "" && len(s.questions) > 0 {
+		s.finalLang = s.questions[0].served.Language
 	}
-	ext := Extension(lang)
-	files := map[string]string{}
+	ext := Extension(s.finalLang)
+	s.finalFiles = map[string]string{}
 	for name, content := range s.submitted.FinalFiles {
 		if ext != "" && strings.HasSuffix(name, ext) {
-			files[name] = content
+			s.finalFiles[name] = content
 		}
 	}
-	if len(files) == 0 {
-		for name, content := range s.submitted.FinalFiles {
-			files[name] = content
-		}
+	if len(s.finalFiles) == 0 {
+		maps.Copy(s.finalFiles, s.submitted.FinalFiles)
 	}
-	return lang, files
+	for _, name := range slices.Sorted(maps.Keys(s.finalFiles)) {
+		s.finalLines = append(s.finalLines, significantLines(s.finalFiles[name])...)
+	}
 }
 
-func (s *session) problemSolving() ProblemSolvingDetails {
+// problemSolving reads the questions' results, which are in the order of s.questions.
+func (s *session) problemSolving(results []QuestionResult) ProblemSolvingDetails {
 	n := float64(len(s.questions))
 	if n == 0 {
 		return ProblemSolvingDetails{}
 	}
 	var d ProblemSolvingDetails
-	for _, q := range s.questions {
-		r := q.result()
+	for i, q := range s.questions {
+		r := results[i]
 		if r.TestsTotal > 0 && r.TestsPassed == r.TestsTotal {
 			d.Completion++
 		}
@@ -589,17 +595,13 @@ func (s *session) aiCollaboration() (AICollaborationDetails, float64) {
 			buildsOn++
 		}
 	}
-	_, final := s.finalCode()
-	total, fromAI := 0, 0
-	for _, name := range slices.Sorted(maps.Keys(final)) {
-		for _, l := range significantLines(final[name]) {
-			total++
+	if total := len(s.finalLines); total > 0 {
+		fromAI := 0
+		for _, l := range s.finalLines {
 			if s.aiBulkLines[l] {
 				fromAI++
 			}
 		}
-	}
-	if total > 0 {
 		d.Dependency = round2(float64(fromAI) / float64(total))
 	}
 	for _, p := range s.pastes {
@@ -642,20 +644,16 @@ func (s *session) externalShare() float64 {
 	if len(external) == 0 {
 		return 0
 	}
-	_, final := s.finalCode()
-	total, outside := 0, 0
-	for _, name := range slices.Sorted(maps.Keys(final)) {
-		for _, l := range significantLines(final[name]) {
-			total++
-			if external[l] {
-				outside++
-			}
-		}
-	}
-	if total == 0 {
+	if len(s.finalLines) == 0 {
 		return 0
 	}
-	return round2(float64(outside) / float64(total))
+	outside := 0
+	for _, l := range s.finalLines {
+		if external[l] {
+			outside++
+		}
+	}
+	return round2(float64(outside) / float64(len(s.finalLines)))
 }
 
 // evidence is 0 to 1: served questions with a final run, the candidate's own runs, code to

@@ -192,11 +192,18 @@ func (f Files) checkPath(id, name string) error {
 	return nil
 }
 
-func (f *Files) writeByName(name, content string) {
-	id, ok := f.idByName(name)
-	if !ok {
-		id = name
+// IDFor is the id of the file named name, or the name itself for a file the editor does not
+// have yet: the id an event about that file carries, so that the replay updates the editor's
+// file instead of making a second one with the same name.
+func (f Files) IDFor(name string) string {
+	if id, ok := f.idByName(name); ok {
+		return id
 	}
+	return name
+}
+
+func (f *Files) writeByName(name, content string) {
+	id := f.IDFor(name)
 	file := f.byID[id]
 	file.ID, file.Name, file.Content = id, name, content
 	f.put(file)

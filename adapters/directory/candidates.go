@@ -214,12 +214,12 @@ func (s *Store) InterviewsPastDeadline(ctx context.Context, now time.Time, limit
 // ErrInterviewExists refuses to import an interview this deployment already has.
 var ErrInterviewExists = errors.New("directory: this interview exists here already")
 
-// ImportInterview writes an interview brought from another deployment's archive into
-// organization org: its assessment and candidate when this deployment lacks them (the
+// ImportInterview writes an interview brought from another deployment's archive into its
+// organization here (interview.OrganizationID): its assessment and candidate when this deployment lacks them (the
 // assessment from the settings the interview started with, archived; the candidate with a
 // revoked invite, since they will not take it here), the interview's index row, and its events
 // as they were, in one transaction. importedBy is the member who becomes the rows' author.
-func (s *Store) ImportInterview(ctx context.Context, org, importedBy uuid.UUID, started *domain.InterviewStarted,
+func (s *Store) ImportInterview(ctx context.Context, importedBy uuid.UUID, started *domain.InterviewStarted,
 	interview domain.Interview, events []domain.NewEvent) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var exists bool
@@ -230,7 +230,7 @@ func (s *Store) ImportInterview(ctx context.Context, org, importedBy uuid.UUID, 
 		if exists {
 			return ErrInterviewExists
 		}
-		st := started.Settings
+		org, st := interview.OrganizationID, started.Settings
 		if _, err := tx.Exec(ctx, `INSERT INTO assessments (id, organization_id, title, description, seniority,
 				duration_minutes, language, question_count, enable_coding, enable_terminal, enable_ai,
 				show_results_to_candidate, problem_ids, status, created_by, scoring)

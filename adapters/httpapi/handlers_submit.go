@@ -80,23 +80,25 @@ func (a *api) postSubmit(c echo.Context) error {
 	if err != nil && !pending {
 		return err
 	}
-	settings, err := a.settingsOf(ctx, interview.ID)
-	if err != nil {
-		return err
-	}
 	row, err := projections.ReadCandidate(ctx, a.deps.ReadModels, interview.CandidateID)
 	if err != nil {
 		return err
 	}
-	if row.Status == domain.CandidateInProgress {
-		row.Status = domain.CandidateCompleted // the candidates read model has yet to catch up
+	if row.SubmittedAt == nil { // the candidates read model has yet to see the submission
+		row.Status = domain.CandidateStatusAfter(row.Status, domain.TypeInterviewSubmitted, nil)
 	}
 	body := map[string]any{
 		"success":   true,
 		"candidate": map[string]any{"id": row.ID, "name": row.Name, "email": row.Email, "status": row.Status},
 	}
-	if settings.ShowResultsToCandidate && !pending {
-		body["evaluation"] = ev
+	if !pending {
+		settings, err := a.settingsOf(ctx, interview.ID)
+		if err != nil {
+			return err
+		}
+		if settings.ShowResultsToCandidate {
+			body["evaluation"] = ev
+		}
 	}
 	status := http.StatusOK
 	switch {

@@ -1333,3 +1333,12 @@ func FuzzEvaluate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, seed uint64) { evCheckRandom(t, seed) })
 }
+
+// The rules' name ends with their revision, which the scoring projection's version follows:
+// changing one without the other would leave old evaluations in place under a new name, or
+// the reverse.
+func TestScoringVersionNamesTheRevision(t *testing.T) {
+	if !strings.HasSuffix(ScoringVersion, "."+strconv.Itoa(ScoringRevision)) {
+		t.Fatalf("ScoringVersion %q does not end with ScoringRevision %d", ScoringVersion, ScoringRevision)
+	}
+}

@@ -1,14 +1,17 @@
 package domain
 
 import (
-	"fmt"
 	"math"
 )
 
-// ScoringVersion names the rules Evaluate applies. It changes whenever a rule, weight default or
-// threshold default changes, so that an evaluation says which rules produced it and a rebuild
-// under new rules is told apart from the old evaluations.
-const ScoringVersion = "2026-11.1"
+// ScoringRevision counts the changes of the rules Evaluate applies: a rule, a weight default or
+// a threshold default. The scoring projection's version follows it, so that workers re-evaluate
+// every interview under new rules; ScoringVersion, which ends with it, names the rules in each
+// evaluation, so that re-evaluations are told apart from the old ones.
+const (
+	ScoringRevision = 1
+	ScoringVersion  = "2026-11.1"
+)
 
 // ScoringWeights weigh the four components into the overall score. They need not sum to 1: the
 // overall score divides by their sum. A zero weight leaves a component out.
@@ -163,9 +166,4 @@ func (p Prices) Of(model string) ModelPrice {
 		return price
 	}
 	return DefaultModelPrice
-}
-
-// String shows the configuration compactly, for logs.
-func (p ModelPrice) String() string {
-	return fmt.Sprintf("$%g/$%g per 1M tokens", p.InputPerMillion, p.OutputPerMillion)
 }

@@ -40,9 +40,12 @@ type RecordEvaluationJob struct {
 // Name implements Projection.
 func (Scoring) Name() string { return "scoring" }
 
-// Version implements Projection. It moves with domain.ScoringVersion through the rebuild the
-// version check starts; bump it for changes of the table.
-func (Scoring) Version() int { return 1 }
+// scoringTableVersion counts the changes of the evaluations table.
+const scoringTableVersion = 1
+
+// Version implements Projection: a change of the table or of the rules (domain.ScoringRevision)
+// makes workers rebuild the read model, re-evaluating every interview. Both only grow.
+func (Scoring) Version() int { return scoringTableVersion + domain.ScoringRevision - 1 }
 
 // Tables implements Projection: one evaluation per interview.
 func (Scoring) Tables() []Table {
@@ -148,8 +151,8 @@ func readStream(ctx context.Context, q Querier, stream uuid.UUID, version int64)
 		ev := e
 		ev.StreamID, ev.SchemaVersion = stream, int(sv)
 		ev.Metadata = domain.Metadata{Actor: domain.Actor{Kind: domain.ActorKind(actor)}}
-		ev.Data = slices.Clone(e.Data)
-		out = append(out, ev)
+		out = append(out, ev) // pgx scans each payload into a buffer of its own
+
 		return nil
 	})
 	return out, err

@@ -238,6 +238,7 @@ func (a *api) getReplay(c echo.Context) error {
 	stream := &replayStream{
 		ctx: ctx, c: c, log: a.deps.Events, interview: interview, view: viewOf(c),
 		opts: opts, shuttingDown: a.shuttingDown, heartbeat: a.heartbeat,
+		submitted: currentInterview(c).SubmittedAt != nil,
 	}
 	if opts.resume {
 		return stream.run(nil, opts.lastEventID)
@@ -318,6 +319,9 @@ type replayStream struct {
 	opts         replayOptions
 	shuttingDown <-chan struct{}
 	heartbeat    time.Duration
+	// submitted is whether the interview is over: a following stream then ends once it has
+	// caught up. Known from the interview's index at the start, or from the stream itself.
+	submitted bool
 
 	w         *bufio.Writer
 	lastWrite time.Time
@@ -348,14 +352,13 @@ func (r *replayStream) run(state *projections.FileState, after int64) error {
 	if err := r.flush(); err != nil {
 		return r.end(err)
 	}
-	submitted := false
 	for {
 		events, err := r.log.QueryStream(r.ctx, r.interview, q)
 		if err != nil {
 			return r.end(err)
 		}
 		for i := range events {
-			submitted = submitted || events[i].Type == domain.TypeInterviewSubmitted
+			r.submitted = r.submitted || events[i].Type == domain.TypeInterviewSubmitted
 			if err := r.pace(&events[i]); err != nil {
 				return r.end(err)
 			}
@@ -380,7 +383,7 @@ func (r *replayStream) run(state *projections.FileState, after int64) error {
 		}
 		// A submitted interview has nothing more to follow: the candidate can write no more,
 		// and what the server adds (the evaluation, the archive) is not part of the session.
-		if !r.opts.follow || submitted {
+		if !r.opts.follow || r.submitted {
 			if err := r.writeEnd(last); err != nil {
 				return r.end(err)
 			}

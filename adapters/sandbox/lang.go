@@ -109,7 +109,6 @@ type executable struct {
 
 // language is how submissions in one programming language run.
 type language struct {
-	ext string
 	// identifier matches the entrypoint names the language allows.
 	identifier *regexp.Regexp
 	// check reports a missing toolchain before anything runs.
@@ -132,21 +131,21 @@ var (
 // languages are the languages the sandbox runs, by the names of domain.Languages.
 var languages = map[string]*language{
 	"python": {
-		ext: ".py", identifier: identifierPlain,
+		identifier:  identifierPlain,
 		check:       func(tc Toolchain) error { return needFile("python3", tc.Python) },
 		prepare:     preparePython,
 		remote:      remotePython,
 		outOfMemory: []string{"MemoryError"},
 	},
 	"javascript": {
-		ext: ".js", identifier: identifierJS,
+		identifier:  identifierJS,
 		check:       func(tc Toolchain) error { return needFile("node", tc.Node) },
 		prepare:     prepareJavaScript,
 		remote:      remoteJavaScript,
 		outOfMemory: []string{"JavaScript heap out of memory"},
 	},
 	"typescript": {
-		ext: ".ts", identifier: identifierJS,
+		identifier: identifierJS,
 		check: func(tc Toolchain) error {
 			return errors.Join(needFile("node", tc.Node), needFile("esbuild", tc.ESBuild))
 		},
@@ -155,7 +154,7 @@ var languages = map[string]*language{
 		outOfMemory: []string{"JavaScript heap out of memory"},
 	},
 	"go": {
-		ext: ".go", identifier: identifierPlain,
+		identifier: identifierPlain,
 		check: func(tc Toolchain) error {
 			if err := needFile("go", tc.Go); err != nil {
 				return err

@@ -184,7 +184,7 @@ func TestLangFunction(t *testing.T) {
 	for _, lang := range domain.Languages {
 		t.Run(lang, func(t *testing.T) {
 			t.Parallel()
-			rep := langRun(t, Submission{Language: lang, Code: functionPrograms[lang], FileName: "src/two" + languages[lang].ext,
+			rep := langRun(t, Submission{Language: lang, Code: functionPrograms[lang], FileName: "src/two" + domain.Extension(lang),
 				Mode: domain.TestModeFunction, Entrypoint: "twoSum", Tests: functionTests},
 				Options{}, domain.VerdictPassed, domain.VerdictWrongAnswer, domain.VerdictPassed)
 			if got := rep.Results[0].ActualOutput; got != "[0,1]" {

@@ -268,21 +268,7 @@ func withDefaults(l, d Limits) (Limits, error) {
 		l.FileBytes < 0 || l.OpenFiles < 0 {
 		return Limits{}, fmt.Errorf("sandbox: negative limit in %+v", l)
 	}
-	pick := func(v, def int64) int64 {
-		if v == 0 {
-			return def
-		}
-		return v
-	}
-	return Limits{
-		WallTime:    time.Duration(pick(int64(l.WallTime), int64(d.WallTime))),
-		CPUTime:     time.Duration(pick(int64(l.CPUTime), int64(d.CPUTime))),
-		MemoryBytes: pick(l.MemoryBytes, d.MemoryBytes),
-		Processes:   int(pick(int64(l.Processes), int64(d.Processes))),
-		OutputBytes: int(pick(int64(l.OutputBytes), int64(d.OutputBytes))),
-		FileBytes:   pick(l.FileBytes, d.FileBytes),
-		OpenFiles:   int(pick(int64(l.OpenFiles), int64(d.OpenFiles))),
-	}, nil
+	return l.or(d), nil
 }
 
 // Descriptor numbers in bwrap's process: ExtraFiles start at 3; the /etc files, then the

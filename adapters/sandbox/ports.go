@@ -9,6 +9,7 @@ import (
 
 // TestExecutor runs submissions' tests through runner (commands.TestExecutor).
 func TestExecutor(runner Runner, toolchain Toolchain) commands.TestExecutor {
+	toolchain = toolchain.withDefaults() // once, not at every run (it looks for esbuild on disk)
 	return func(ctx context.Context, sub commands.TestSubmission) (commands.TestReport, error) {
 		report, err := RunTests(ctx, runner, Submission{Language: sub.Language, Code: sub.Code,
 			FileName: sub.FileName, Mode: sub.Mode, Entrypoint: sub.Entrypoint, Tests: sub.Tests},

@@ -235,14 +235,16 @@ feed:
 
 // runRemote hands the driver one program per test, in one batch.
 func runRemote(ctx context.Context, pr ProgramRunner, lang *language, sub *Submission, limits Limits) ([]Result, error) {
+	// The program is the same for every test (the harness reads the test from stdin): build
+	// it once, then give each test its copy.
+	base, err := lang.remote(sub)
+	if err != nil {
+		return nil, err
+	}
 	programs := make([]Program, len(sub.Tests))
 	for i, tc := range sub.Tests {
-		p, err := lang.remote(sub)
-		if err != nil {
-			return nil, err
-		}
-		p.Stdin, p.Limits = []byte(tc.Input), limits
-		programs[i] = p
+		programs[i] = base
+		programs[i].Stdin, programs[i].Limits = []byte(tc.Input), limits
 	}
 	results, err := pr.RunBatch(ctx, programs)
 	if err != nil {

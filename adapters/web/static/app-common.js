@@ -82,12 +82,6 @@ function append(el, children) {
   }
 }
 
-// escapeHTML escapes text for HTML (the pages build DOM nodes instead; this is for the odd
-// string that must be HTML).
-export function escapeHTML(s) {
-  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-}
-
 // errorBox renders an error for people: the API's message and its code.
 export function errorBox(err, prefix) {
   const box = h("div", { class: "alert alert-error", role: "alert" });

@@ -16,13 +16,13 @@ const SPEEDS = ["1", "2", "4", "8", "32"];
 
 // ---------------------------------------------------------------- loading
 
-async function loadAllEvents(onProgress) {
+// loadEvents reads every event after the position after, page by page.
+async function loadEvents(after, onProgress) {
   const events = [];
-  let after = 0;
   for (;;) {
     const page = await api(`${base}/events?limit=5000&after=${after}`);
     events.push(...(page.events || []));
-    onProgress(events.length);
+    if (onProgress) onProgress(events.length);
     if (page.nextAfter === null || page.nextAfter === undefined || !(page.events || []).length) break;
     after = page.nextAfter;
   }
@@ -149,7 +149,7 @@ function buildTestItem(e, i, ctx) {
   }
   if (e.type !== "test_run") return null;
   const q = ctx.questions && d.questionId ? ctx.questions[d.questionId] : null;
-  const ok = d.total > 0 && d.failed === 0 && d.passed === d.total;
+  const ok = core.runPassed(d);
   const who = e.actor && e.actor.kind === "system" ? "at submission" : "by the candidate";
   const el = h("article", { class: ["run", ok ? "run-ok" : "run-fail"] },
     h("header", { class: "msg-head" },
@@ -395,8 +395,7 @@ class Viewer {
       return;
     }
     this.setState("paused");
-    await this.verify();
-    this.setState("paused");
+    await this.verify(); // its message, if it fails, stays
   }
 
   step(delta) {
@@ -611,7 +610,7 @@ class Viewer {
     if (q < 0) { box.hidden = true; return; }
     const d = this.tl.events[q].data || {};
     box.hidden = false;
-    this.el.questionSummary.textContent = `Question ${(d.index ?? 0) + 1}: ${d.title || ""} (${(d.difficulty || "").toLowerCase()}${d.estimatedMinutes ? `, about ${d.estimatedMinutes} min` : ""})`;
+    this.el.questionSummary.textContent = `${core.questionLabel(d)} (${(d.difficulty || "").toLowerCase()}${d.estimatedMinutes ? `, about ${d.estimatedMinutes} min` : ""})`;
     this.el.questionBody.replaceChildren(...richText(d.description || ""));
   }
 
@@ -771,7 +770,7 @@ async function main() {
   try {
     const [s, ev] = await Promise.all([
       api(base).catch((err) => { if (err.status === 401) throw err; console.warn(err); return null; }),
-      loadAllEvents((n) => { status.textContent = `Loading the session… ${n} events`; }),
+      loadEvents(0, (n) => { status.textContent = `Loading the session… ${n} events`; }),
     ]);
     summary = s;
     events = ev;
@@ -843,9 +842,10 @@ async function main() {
     if (!viewer.live) return;
     if (viewer.stateName !== "playing" && tl.length) {
       try {
-        const page = await api(`${base}/events?limit=1000&after=${tl.positions[tl.length - 1]}`);
-        if (page.events && page.events.length) {
-          viewer.appendEvents(page.events);
+        // Every event since the last look, however many arrived meanwhile.
+        const events = await loadEvents(tl.positions[tl.length - 1]);
+        if (events.length) {
+          viewer.appendEvents(events);
         }
       } catch (err) {
         console.warn("polling the live interview:", err);

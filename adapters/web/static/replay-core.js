@@ -253,15 +253,15 @@ export class Timeline {
   }
 }
 
-// Marker kinds shown on the timeline.
-export const MARKER_KINDS = {
-  paste: "Paste",
-  focus: "Left the tab",
-  ai: "AI turn",
-  test: "Test run",
-  question: "Question",
-  submit: "Submission",
-};
+// runPassed reports whether a test_run passed every test.
+export function runPassed(d) {
+  return d.total > 0 && d.failed === 0 && d.passed === d.total;
+}
+
+// questionLabel names a served question: "Question 2: Two sum".
+export function questionLabel(d) {
+  return `Question ${(d.index ?? 0) + 1}: ${d.title || ""}`.trim();
+}
 
 function lineCount(text) {
   if (!text) return 0;
@@ -279,11 +279,11 @@ export function markerFor(e) {
     case "ai_message":
       return { kind: "ai", label: "Asked the AI" + (d.promptQuality ? ` (prompt quality ${d.promptQuality}/5)` : "") };
     case "test_run": {
-      const ok = d.total > 0 && d.failed === 0 && d.passed === d.total;
+      const ok = runPassed(d);
       return { kind: "test", ok, label: `Test run: ${d.passed ?? 0}/${d.total ?? 0} passed` + (e.actor && e.actor.kind === "system" ? " (at submission)" : "") };
     }
     case "question_served":
-      return { kind: "question", label: `Question ${(d.index ?? 0) + 1}: ${d.title || ""}`.trim() };
+      return { kind: "question", label: questionLabel(d) };
     case "interview_submitted":
       return { kind: "submit", label: d.automatic ? `Submitted automatically${d.reason ? ` (${d.reason})` : ""}` : "Submitted" };
   }

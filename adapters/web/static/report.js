@@ -187,7 +187,7 @@ function renderDiffs(timeline, container, evidenceLink) {
   const out = [];
   for (const w of windows) {
     const q = w.question;
-    const title = q ? `Question ${(q.index ?? 0) + 1}: ${q.title || ""}${q.difficulty ? ` (${q.difficulty.toLowerCase()})` : ""}` : "The session";
+    const title = q ? `${core.questionLabel(q)}${q.difficulty ? ` (${q.difficulty.toLowerCase()})` : ""}` : "The session";
     const section = h("section", { class: "diff-question" }, h("h4", null, title));
     const first = core.firstContents(events, w.start, w.end);
     if (!first.size) {

@@ -36,16 +36,26 @@ type server struct {
 	client *http.Client
 }
 
-func startServer(ctx context.Context) (*server, error) {
+// serverBinary is the interviewlm binary the parts run, built once per run of ilmbench.
+var serverBinary = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "ilmbench")
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	bin := filepath.Join(dir, "interviewlm")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/interviewlm")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/interviewlm")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
-		return nil, fmt.Errorf("build the server: %w", err)
+		return "", fmt.Errorf("build the server: %w", err)
+	}
+	return bin, nil
+})
+
+// startServer runs the server on a scratch database; env are extra NAME=value settings.
+func startServer(ctx context.Context, env ...string) (*server, error) {
+	bin, err := serverBinary()
+	if err != nil {
+		return nil, err
 	}
 	dbURL, drop, err := postgres.CreateScratchDatabase(ctx, pgtest.AdminURL(), "ilm_bench_")
 	if err != nil {
@@ -61,6 +71,7 @@ func startServer(ctx context.Context) (*server, error) {
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "HTTP_ADDR="+addr, "LOG_LEVEL=warn", "DB_MAX_CONNS=40",
 		"PASSWORD_HASH_MEMORY_KIB=8192", "PASSWORD_HASH_TIME=1", "APP_BASE_URL=http://"+addr,
 		"DEBUG_ADDR="+os.Getenv("ILMBENCH_SERVER_DEBUG_ADDR"))
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -91,12 +102,17 @@ func (s *server) stop() {
 
 // call sends a JSON request and decodes the JSON answer; it fails on an unexpected status.
 func (s *server) call(method, path, token string, body any, want int, into any) error {
+	return s.callCtx(context.Background(), method, path, token, body, want, into)
+}
+
+// callCtx is call, ended with ctx.
+func (s *server) callCtx(ctx context.Context, method, path, token string, body any, want int, into any) error {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, s.url+path, rd)
+	req, _ := http.NewRequestWithContext(ctx, method, s.url+path, rd)
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -119,26 +135,52 @@ func (s *server) call(method, path, token string, body any, want int, into any) 
 // candidate is a started interview and its candidate token.
 type candidate struct{ interview, token string }
 
-// setUpInterviews creates a team, a published assessment and n started interviews.
-func (s *server) setUpInterviews(n int) ([]candidate, error) {
+// benchPassword is the password of every account the benchmark registers.
+const benchPassword = "benchmark!"
+
+// newTeam registers an account and signs it in, creates its organization and the assessment,
+// and publishes it; it returns the account's token and the assessment's id.
+func (s *server) newTeam(assessment map[string]any) (token, assessmentID string, err error) {
 	email := "bench-" + uuid.NewString()[:8] + "@example.com"
-	if err := s.call("POST", "/api/auth/register", "", map[string]any{"name": "Bench", "email": email, "password": "benchmark!"}, 201, nil); err != nil {
-		return nil, err
+	if err := s.call("POST", "/api/auth/register", "", map[string]any{"name": "Bench", "email": email, "password": benchPassword}, 201, nil); err != nil {
+		return "", "", err
 	}
 	var login struct{ Token string }
-	if err := s.call("POST", "/api/auth/login", "", map[string]any{"email": email, "password": "benchmark!"}, 200, &login); err != nil {
-		return nil, err
+	if err := s.call("POST", "/api/auth/login", "", map[string]any{"email": email, "password": benchPassword}, 200, &login); err != nil {
+		return "", "", err
 	}
 	var org struct{ Organization struct{ ID string } }
 	if err := s.call("POST", "/api/orgs", login.Token, map[string]any{"name": "Bench " + uuid.NewString()[:6]}, 201, &org); err != nil {
-		return nil, err
+		return "", "", err
 	}
 	var a struct{ Assessment struct{ ID string } }
-	if err := s.call("POST", "/api/orgs/"+org.Organization.ID+"/assessments", login.Token,
-		map[string]any{"title": "Load", "durationMinutes": 480}, 201, &a); err != nil {
-		return nil, err
+	if err := s.call("POST", "/api/orgs/"+org.Organization.ID+"/assessments", login.Token, assessment, 201, &a); err != nil {
+		return "", "", err
 	}
 	if err := s.call("PATCH", "/api/assessments/"+a.Assessment.ID, login.Token, map[string]any{"status": "PUBLISHED"}, 200, nil); err != nil {
+		return "", "", err
+	}
+	return login.Token, a.Assessment.ID, nil
+}
+
+// startCandidate invites candidate i to the assessment and starts their interview.
+func (s *server) startCandidate(token, assessmentID string, i int) (candidate, error) {
+	var inv struct{ InviteToken string }
+	if err := s.call("POST", "/api/assessments/"+assessmentID+"/candidates", token,
+		map[string]any{"name": fmt.Sprintf("Candidate %d", i), "email": fmt.Sprintf("c%d@bench.example", i)}, 201, &inv); err != nil {
+		return candidate{}, err
+	}
+	var started struct{ InterviewID, Token string }
+	if err := s.call("POST", "/api/invites/"+inv.InviteToken+"/start", "", nil, 201, &started); err != nil {
+		return candidate{}, err
+	}
+	return candidate{interview: started.InterviewID, token: started.Token}, nil
+}
+
+// setUpInterviews creates a team, a published assessment and n started interviews.
+func (s *server) setUpInterviews(n int) ([]candidate, error) {
+	token, assessment, err := s.newTeam(map[string]any{"title": "Load", "durationMinutes": 480})
+	if err != nil {
 		return nil, err
 	}
 	out := make([]candidate, n)
@@ -148,18 +190,12 @@ func (s *server) setUpInterviews(n int) ([]candidate, error) {
 	for range 16 {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				var inv struct{ InviteToken string }
-				err := s.call("POST", "/api/assessments/"+a.Assessment.ID+"/candidates", login.Token,
-					map[string]any{"name": fmt.Sprintf("Candidate %d", i), "email": fmt.Sprintf("c%d@bench.example", i)}, 201, &inv)
-				var started struct{ InterviewID, Token string }
-				if err == nil {
-					err = s.call("POST", "/api/invites/"+inv.InviteToken+"/start", "", nil, 201, &started)
-				}
+				c, err := s.startCandidate(token, assessment, i)
 				if err != nil {
 					failure.Store(err)
 					return
 				}
-				out[i] = candidate{interview: started.InterviewID, token: started.Token}
+				out[i] = c
 			}
 		})
 	}

@@ -53,26 +53,6 @@ type recording struct {
 	SizeBytes, CompressedBytes, EventCount, LastVersion int64
 }
 
-// withEnv sets environment variables for the servers this process starts (startServer passes
-// its own environment on) and returns the function that restores them.
-func withEnv(kv ...string) func() {
-	var restore []func()
-	for i := 0; i+1 < len(kv); i += 2 {
-		name := kv[i]
-		if old, ok := os.LookupEnv(name); ok {
-			restore = append(restore, func() { os.Setenv(name, old) })
-		} else {
-			restore = append(restore, func() { os.Unsetenv(name) })
-		}
-		os.Setenv(name, kv[i+1])
-	}
-	return func() {
-		for _, r := range restore {
-			r()
-		}
-	}
-}
-
 // submitAndArchiveBench records o.submitInterviews FizzBuzz interviews of o.submitEvents
 // events each on the real server, submits them one after the other, and measures the
 // submission's latency (part submit) and the session archives (part archive).
@@ -92,9 +72,7 @@ func submitAndArchiveBench(ctx context.Context, o options, out io.Writer) error 
 			return err
 		}
 	}
-	restore := withEnv("ARCHIVE_DIR", archiveDir, "WORKSPACE_DIR", workspaces, "SANDBOX_DRIVER", "local", "ARCHIVE_DRIVER", "local")
-	s, err := startServer(ctx)
-	restore()
+	s, err := startServer(ctx, "ARCHIVE_DIR="+archiveDir, "WORKSPACE_DIR="+workspaces, "SANDBOX_DRIVER=local", "ARCHIVE_DRIVER=local")
 	if err != nil {
 		return err
 	}
@@ -194,49 +172,29 @@ func submitAndArchiveBench(ctx context.Context, o options, out io.Writer) error 
 // Python, which keeps results from candidates, and n started interviews, each served its
 // question and holding an empty main.py. It returns the team's token.
 func (s *server) fizzBuzzInterviews(n int) (string, []candidate, error) {
-	email := "bench-" + uuid.NewString()[:8] + "@example.com"
-	if err := s.call("POST", "/api/auth/register", "", map[string]any{"name": "Bench", "email": email, "password": "benchmark!"}, 201, nil); err != nil {
-		return "", nil, err
-	}
-	var login struct{ Token string }
-	if err := s.call("POST", "/api/auth/login", "", map[string]any{"email": email, "password": "benchmark!"}, 200, &login); err != nil {
-		return "", nil, err
-	}
-	var org struct{ Organization struct{ ID string } }
-	if err := s.call("POST", "/api/orgs", login.Token, map[string]any{"name": "Bench " + uuid.NewString()[:6]}, 201, &org); err != nil {
-		return "", nil, err
-	}
-	var a struct{ Assessment struct{ ID string } }
-	if err := s.call("POST", "/api/orgs/"+org.Organization.ID+"/assessments", login.Token, map[string]any{
+	token, assessment, err := s.newTeam(map[string]any{
 		"title": "Python engineer", "description": "FizzBuzz", "seniority": "MID", "durationMinutes": 480,
 		"language": "python", "questionCount": 1, "problemIds": []string{"fizz-buzz"}, "showResultsToCandidate": false,
-	}, 201, &a); err != nil {
-		return "", nil, err
-	}
-	if err := s.call("PATCH", "/api/assessments/"+a.Assessment.ID, login.Token, map[string]any{"status": "PUBLISHED"}, 200, nil); err != nil {
+	})
+	if err != nil {
 		return "", nil, err
 	}
 	out := make([]candidate, n)
 	for i := range out {
-		var inv struct{ InviteToken string }
-		if err := s.call("POST", "/api/assessments/"+a.Assessment.ID+"/candidates", login.Token,
-			map[string]any{"name": fmt.Sprintf("Candidate %d", i), "email": fmt.Sprintf("c%d@bench.example", i)}, 201, &inv); err != nil {
-			return "", nil, err
-		}
-		var started struct{ InterviewID, Token string }
-		if err := s.call("POST", "/api/invites/"+inv.InviteToken+"/start", "", nil, 201, &started); err != nil {
+		c, err := s.startCandidate(token, assessment, i)
+		if err != nil {
 			return "", nil, err
 		}
 		var q struct{ Question struct{ ProblemID string } }
-		if err := s.call("POST", "/api/interview/"+started.InterviewID+"/questions", started.Token, map[string]any{}, 201, &q); err != nil {
+		if err := s.call("POST", "/api/interview/"+c.interview+"/questions", c.token, map[string]any{}, 201, &q); err != nil {
 			return "", nil, err
 		}
 		if q.Question.ProblemID != "fizz-buzz" {
 			return "", nil, fmt.Errorf("served problem %q, want fizz-buzz", q.Question.ProblemID)
 		}
-		out[i] = candidate{interview: started.InterviewID, token: started.Token}
+		out[i] = c
 	}
-	return login.Token, out, nil
+	return token, out, nil
 }
 
 // session generates a candidate's editor events: main.py created, the solution typed

@@ -12,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -23,6 +22,9 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/interviewlm/interviewlm/adapters/web"
+	"github.com/interviewlm/interviewlm/adapters/web/chromium"
 )
 
 // vendorDir is where adapters/web/frontend writes the committed CodeMirror bundle.
@@ -53,12 +55,7 @@ func bundleSize(out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("the CodeMirror bundle's manifest (make web builds it): %w", err)
 	}
-	var m struct {
-		CodeMirror string
-		SHA256     string
-		Bytes      int64
-		GzipBytes  int64
-	}
+	var m web.Manifest
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return fmt.Errorf("%s/manifest.json: %w", vendorDir, err)
 	}
@@ -99,9 +96,7 @@ func playable(ctx context.Context, out io.Writer) error {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		return err
 	}
-	restore := withEnv("WORKSPACE_DIR", dir)
-	s, err := startServer(ctx)
-	restore()
+	s, err := startServer(ctx, "WORKSPACE_DIR="+dir)
 	if err != nil {
 		return err
 	}
@@ -178,7 +173,7 @@ func (s *server) openViewer(ctx context.Context, interview, token string) (viewe
 			Position int64
 			Files    map[string]string
 		}
-		stateErr = s.get(ctx, base+"/state?at="+strconv.FormatInt(first, 10), token, &st)
+		stateErr = s.callCtx(ctx, "GET", base+"/state?at="+strconv.FormatInt(first, 10), token, nil, http.StatusOK, &st)
 		if stateErr == nil && st.Position != first {
 			stateErr = fmt.Errorf("GET /state?at=%d answered position %d", first, st.Position)
 		}
@@ -223,26 +218,7 @@ func (s *server) eventsPage(ctx context.Context, base, token string, after int64
 	if after > 0 {
 		q += "&after=" + strconv.FormatInt(after, 10)
 	}
-	return page, s.get(ctx, base+q, token, &page)
-}
-
-// get reads a JSON answer of 200.
-func (s *server) get(ctx context.Context, path, token string, into any) error {
-	req, _ := http.NewRequestWithContext(ctx, "GET", s.url+path, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %d %s", path, resp.StatusCode, raw)
-	}
-	return json.Unmarshal(raw, into)
+	return page, s.callCtx(ctx, "GET", base+q, token, nil, http.StatusOK, &page)
 }
 
 // firstStateFrame opens a replay stream and reads it until its state frame is in, then leaves.
@@ -370,28 +346,14 @@ type pageRun struct {
 	Path             string  `json:"path"`
 }
 
-// chromium finds the browser as the browser tests do: CHROMIUM, or chromium on the PATH.
-func chromium() (string, error) {
-	if p := os.Getenv("CHROMIUM"); p != "" {
-		return p, nil
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("no Chromium: run .ci/ensure-browser (make bench does) or set CHROMIUM")
-}
-
 // sessionCookie signs the team's owner in as a browser does, with POST /api/auth/login, and
 // returns the ilm_session cookie the answer sets.
 func (s *server) sessionCookie(ctx context.Context, token string) (*http.Cookie, error) {
 	var me struct{ User struct{ Email string } }
-	if err := s.get(ctx, "/api/auth/me", token, &me); err != nil {
+	if err := s.callCtx(ctx, "GET", "/api/auth/me", token, nil, http.StatusOK, &me); err != nil {
 		return nil, err
 	}
-	// fizzBuzzInterviews registers the team with this password.
-	body, _ := json.Marshal(map[string]string{"email": me.User.Email, "password": "benchmark!"})
+	body, _ := json.Marshal(map[string]string{"email": me.User.Email, "password": benchPassword})
 	req, _ := http.NewRequestWithContext(ctx, "POST", s.url+"/api/auth/login", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := s.client.Do(req)
@@ -414,7 +376,7 @@ func (s *server) sessionCookie(ctx context.Context, token string) (*http.Cookie,
 // browserPlayable opens the viewer page of the recorded interview in headless Chromium, signed
 // in as the team, and times in the page, from navigation start, until it is playable.
 func (s *server) browserPlayable(ctx context.Context, out io.Writer, interview, token string, recorded int) error {
-	path, err := chromium()
+	path, err := chromium.Path()
 	if err != nil {
 		return err
 	}
@@ -427,13 +389,7 @@ func (s *server) browserPlayable(ctx context.Context, out io.Writer, interview, 
 	if err != nil {
 		return err
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(profile), chromedp.WindowSize(1400, 1000),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	allocCtx, cancelAlloc := chromium.Allocator(ctx, path, profile)
 	defer cancelAlloc()
 	bctx, cancel := chromedp.NewContext(allocCtx)
 	defer cancel()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -69,6 +70,20 @@ func LanguageOf(fileName string) string {
 		}
 	}
 	return ""
+}
+
+var (
+	identifierPlain = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
+	identifierJS    = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]{0,127}$`)
+)
+
+// ValidEntrypoint reports whether name can be the function a language's tests call: an
+// identifier of the language ($ allowed in JavaScript and TypeScript), at most 128 characters.
+func ValidEntrypoint(language, name string) bool {
+	if language == "javascript" || language == "typescript" {
+		return identifierJS.MatchString(name)
+	}
+	return identifierPlain.MatchString(name)
 }
 
 // DefaultFileName is the file the editor opens for language: main.py, main.go, …

@@ -55,17 +55,7 @@ const (
 
 var (
 	slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	// The identifiers the sandbox's harnesses can call, by language.
-	identifierPlain = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
-	identifierJS    = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]{0,127}$`)
 )
-
-func identifierFor(lang string) *regexp.Regexp {
-	if lang == "javascript" || lang == "typescript" {
-		return identifierJS
-	}
-	return identifierPlain
-}
 
 // Languages are the languages p is offered in (those with starter code), in the order of
 // domain.Languages.
@@ -174,7 +164,7 @@ func Validate(p Problem) error {
 			name, ok := p.Entrypoint[lang]
 			if !ok {
 				fail("entrypoint."+lang, "must name the function the tests call")
-			} else if !identifierFor(lang).MatchString(name) {
+			} else if !domain.ValidEntrypoint(lang, name) {
 				fail("entrypoint."+lang, "%q is not a function name", name)
 			}
 		}

@@ -109,8 +109,6 @@ type executable struct {
 
 // language is how submissions in one programming language run.
 type language struct {
-	// identifier matches the entrypoint names the language allows.
-	identifier *regexp.Regexp
 	// check reports a missing toolchain before anything runs.
 	check func(tc Toolchain) error
 	// prepare makes the executable each test runs, compiling once in the sandbox when the
@@ -123,29 +121,21 @@ type language struct {
 	outOfMemory []string
 }
 
-var (
-	identifierPlain = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
-	identifierJS    = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]{0,127}$`)
-)
-
 // languages are the languages the sandbox runs, by the names of domain.Languages.
 var languages = map[string]*language{
 	"python": {
-		identifier:  identifierPlain,
 		check:       func(tc Toolchain) error { return needFile("python3", tc.Python) },
 		prepare:     preparePython,
 		remote:      remotePython,
 		outOfMemory: []string{"MemoryError"},
 	},
 	"javascript": {
-		identifier:  identifierJS,
 		check:       func(tc Toolchain) error { return needFile("node", tc.Node) },
 		prepare:     prepareJavaScript,
 		remote:      remoteJavaScript,
 		outOfMemory: []string{"JavaScript heap out of memory"},
 	},
 	"typescript": {
-		identifier: identifierJS,
 		check: func(tc Toolchain) error {
 			return errors.Join(needFile("node", tc.Node), needFile("esbuild", tc.ESBuild))
 		},
@@ -154,7 +144,6 @@ var languages = map[string]*language{
 		outOfMemory: []string{"JavaScript heap out of memory"},
 	},
 	"go": {
-		identifier: identifierPlain,
 		check: func(tc Toolchain) error {
 			if err := needFile("go", tc.Go); err != nil {
 				return err

@@ -165,7 +165,7 @@ func validate(sub *Submission) (*language, error) {
 	switch sub.Mode {
 	case domain.TestModeStdio:
 	case domain.TestModeFunction:
-		if !lang.identifier.MatchString(sub.Entrypoint) {
+		if !domain.ValidEntrypoint(sub.Language, sub.Entrypoint) {
 			return nil, &domain.ValidationError{Field: "entrypoint", Message: "must name a function of the solution"}
 		}
 		for _, tc := range sub.Tests {

@@ -263,8 +263,8 @@ func (s *Service) accountFor(ctx context.Context, tx pgx.Tx, provider string, pu
 		if _, err := tx.Exec(ctx, `UPDATE users SET email_verified = true, password_hash = NULL WHERE id = $1`, u.ID); err != nil {
 			return User{}, fmt.Errorf("identity: verify %s: %w", u.ID, err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE user_sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, u.ID, now); err != nil {
-			return User{}, fmt.Errorf("identity: revoke sessions of %s: %w", u.ID, err)
+		if err := revokeSessions(ctx, tx, u.ID, now); err != nil {
+			return User{}, err
 		}
 		u.EmailVerified = true
 	case err == nil:

@@ -280,8 +280,15 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, error) 
 // RevokeAllSessions ends every session of a user, for "sign out everywhere" and after a
 // password change.
 func (s *Service) RevokeAllSessions(ctx context.Context, userID uuid.UUID) error {
-	_, err := s.pool.Exec(ctx, `UPDATE user_sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`,
-		userID, s.now())
+	return revokeSessions(ctx, s.pool, userID, s.now())
+}
+
+// revokeSessions ends every session of a user through db: the pool, or the transaction that
+// changes how they sign in.
+func revokeSessions(ctx context.Context, db interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}, userID uuid.UUID, now time.Time) error {
+	_, err := db.Exec(ctx, `UPDATE user_sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, now)
 	if err != nil {
 		return fmt.Errorf("identity: revoke sessions of %s: %w", userID, err)
 	}

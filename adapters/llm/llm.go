@@ -683,25 +683,28 @@ func (w *watchdog) fired() error {
 // Streamer adapts the client to the chat command (commands.ChatStreamer).
 func Streamer(c *Client) commands.ChatStreamer {
 	return func(ctx context.Context, messages []commands.ChatMessage, onChunk func(string) error) (commands.ChatCompletion, error) {
-		msgs := make([]Message, len(messages))
-		for i, m := range messages {
-			msgs[i] = Message{Role: m.Role, Content: m.Content}
-		}
-		out, err := c.Stream(ctx, msgs, onChunk)
-		return commands.ChatCompletion{Text: out.Text, Model: out.Model, InputTokens: out.InputTokens,
-			OutputTokens: out.OutputTokens, Latency: out.Latency, FinishReason: out.FinishReason}, err
+		out, err := c.Stream(ctx, toMessages(messages), onChunk)
+		return toCompletion(out), err
 	}
 }
 
 // JSONCompleter adapts the client to question generation (commands.ChatCompleter).
 func JSONCompleter(c *Client) commands.ChatCompleter {
 	return func(ctx context.Context, messages []commands.ChatMessage) (commands.ChatCompletion, error) {
-		msgs := make([]Message, len(messages))
-		for i, m := range messages {
-			msgs[i] = Message{Role: m.Role, Content: m.Content}
-		}
-		out, err := c.CompleteJSON(ctx, msgs)
-		return commands.ChatCompletion{Text: out.Text, Model: out.Model, InputTokens: out.InputTokens,
-			OutputTokens: out.OutputTokens, Latency: out.Latency, FinishReason: out.FinishReason}, err
+		out, err := c.CompleteJSON(ctx, toMessages(messages))
+		return toCompletion(out), err
 	}
+}
+
+func toMessages(messages []commands.ChatMessage) []Message {
+	msgs := make([]Message, len(messages))
+	for i, m := range messages {
+		msgs[i] = Message{Role: m.Role, Content: m.Content}
+	}
+	return msgs
+}
+
+func toCompletion(out Completion) commands.ChatCompletion {
+	return commands.ChatCompletion{Text: out.Text, Model: out.Model, InputTokens: out.InputTokens,
+		OutputTokens: out.OutputTokens, Latency: out.Latency, FinishReason: out.FinishReason}
 }

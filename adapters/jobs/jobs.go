@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -52,6 +54,7 @@ func (e *PermanentError) Unwrap() error { return e.Err }
 type Runner struct {
 	pool     *pgxpool.Pool
 	handlers map[string]Handler
+	kinds    []string // of handlers, for the claim
 	log      *slog.Logger
 	// Lease is how long a claimed job is hidden from other runners while it runs.
 	lease       time.Duration
@@ -72,7 +75,7 @@ func NewRunner(pool *pgxpool.Pool, handlers map[string]Handler, opts Options) (*
 	if pool == nil || len(handlers) == 0 {
 		return nil, errors.New("jobs: a runner needs a pool and at least one handler")
 	}
-	r := &Runner{pool: pool, handlers: handlers, log: opts.Logger, lease: opts.Lease, maxAttempts: opts.MaxAttempts, now: opts.Now}
+	r := &Runner{pool: pool, handlers: handlers, kinds: slices.Collect(maps.Keys(handlers)), log: opts.Logger, lease: opts.Lease, maxAttempts: opts.MaxAttempts, now: opts.Now}
 	if r.log == nil {
 		r.log = slog.Default()
 	}
@@ -107,17 +110,13 @@ type claimed struct {
 
 // RunOnce runs the jobs due now, at most limit of them, and returns how many succeeded.
 func (r *Runner) RunOnce(ctx context.Context, limit int) (int, error) {
-	kinds := make([]string, 0, len(r.handlers))
-	for k := range r.handlers {
-		kinds = append(kinds, k)
-	}
 	// Claiming pushes run_at past the lease in a short transaction, so no transaction stays
 	// open while a job reaches the outside world, and a runner that dies leaves the job to be
 	// claimed again once the lease ends.
 	rows, err := r.pool.Query(ctx, `UPDATE jobs SET run_at = $1, attempts = attempts + 1
 		WHERE id IN (SELECT id FROM jobs WHERE status = 'pending' AND run_at <= $2 AND kind = ANY($3)
 			ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED)
-		RETURNING id, kind, key, payload, attempts`, r.now().Add(r.lease), r.now(), kinds, limit)
+		RETURNING id, kind, key, payload, attempts`, r.now().Add(r.lease), r.now(), r.kinds, limit)
 	if err != nil {
 		return 0, fmt.Errorf("jobs: claim: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -146,10 +147,7 @@ func (s *Site) ServeStatic(w http.ResponseWriter, r *http.Request, name string) 
 		return
 	}
 	defer f.Close()
-	rs, ok := f.(interface {
-		Read([]byte) (int, error)
-		Seek(int64, int) (int64, error)
-	})
+	rs, ok := f.(io.ReadSeeker)
 	if !ok {
 		http.Error(w, "unreadable", http.StatusInternalServerError)
 		return
